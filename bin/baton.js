@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// The `baton` command. isolated-vm needs Node's --no-node-snapshot, and the
+// sources are TypeScript run through tsx, so this shim starts the real CLI in
+// a child Node with both, passing signals and the exit code through.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
+const child = spawn(
+  process.execPath,
+  ['--no-node-snapshot', '--enable-source-maps', '--import', import.meta.resolve('tsx'), main, ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+    // Baton's Lambda functions and worker run on Node 22; local use on Node 20 is supported, so the SDK's notice is noise here.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
+  },
+);
+// Ctrl-C reaches the child through the terminal's process group; a signal sent
+// to this process alone (SIGTERM from a supervisor) is passed on.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (signal !== 'SIGINT' || !process.stdin.isTTY) child.kill(signal);
+  });
+}
+child.on('exit', (code, signal) => {
+  process.exitCode = code ?? (signal ? 128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[signal] ?? 1) : 1);
+});

@@ -1,0 +1,69 @@
+/**
+ * `baton dev`: the embedded stack in the foreground. Ctrl-C (or SIGTERM)
+ * stops the API, the worker, the Lambda endpoint and the dev server, in that
+ * order, and leaves nothing running.
+ */
+import { join, resolve } from 'node:path';
+import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
+import { directoryRegistry } from '../../functions/api/registry.ts';
+import { startApiServer } from '../../local/api-server.ts';
+import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
+import { startEmbeddedStack } from '../../local/stack.ts';
+import { runOnStack } from './run.ts';
+
+export interface DevOptions {
+  readonly run?: string;
+  readonly ui: boolean;
+  readonly apiPort: string;
+}
+
+export async function devCommand(options: DevOptions): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const { env, apiKeyFile } = withLocalDefaults(process.env);
+  const stack = await startEmbeddedStack({ env, dbFile: join(batonDir(), 'temporal.db'), ui: options.ui, worker: true, log });
+  let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
+  try {
+    api = await startApiServer(
+      {
+        client: stack.client,
+        store: stack.store,
+        taskQueue: stack.config.taskQueue,
+        registry: directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows')),
+        checkApiKey: apiKeyCheckFromEnv(stack.env),
+      },
+      { port: Number(options.apiPort) },
+    );
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  log(
+    [
+      'baton dev is up',
+      `  Temporal    ${stack.config.temporal.address}  namespace ${stack.config.temporal.namespace}`,
+      ...(stack.devServer?.uiUrl ? [`  Web UI      ${stack.devServer.uiUrl}`] : []),
+      `  Lambda      ${stack.lambdaEndpoint.url}`,
+      `  API         ${api.url}  (key in ${apiKeyFile ?? 'BATON_API_KEYS'})`,
+      `  results     ${stack.config.resultsUrl}`,
+      'Ctrl-C stops everything.',
+    ].join('\n'),
+  );
+
+  const stopped = new Promise<void>((resolveStop) => {
+    const stop = (signal: NodeJS.Signals) => {
+      log(`\n${signal}: stopping`);
+      void (async () => {
+        await api?.close();
+        await stack.stop();
+        resolveStop();
+      })();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  if (options.run) {
+    await runOnStack(stack, options.run, null).catch((error: unknown) => log(`baton dev --run: ${String(error)}`));
+  }
+  await stopped;
+  log('stopped');
+}

@@ -1,0 +1,65 @@
+/** Runs one code block: body and inputs from the store, the sandbox, result and logs back to the store. */
+import { createHash } from 'node:crypto';
+import { Sandbox, type LogLine } from '../../shared/sandbox/index.ts';
+import { transpileBlock, type CodeBlock } from '../../shared/definition/index.ts';
+import { findMentions } from '../../shared/definition/mentions.ts';
+import { storeKeys } from '../../shared/store/index.ts';
+import type { BlockEnvelope, BlockReply, ExecutorRuntime } from '../../shared/executor/index.ts';
+import { loadScope } from './scope.ts';
+
+// Module scope: a warm container keeps its isolate and its transpiled bodies.
+const sandbox = new Sandbox();
+const transpiled = new Map<string, string>();
+const TRANSPILE_CACHE_SIZE = 1000;
+
+function functionSourceOf(block: CodeBlock): string {
+  const key = createHash('sha256').update(block.language).update('\0').update(block.code).digest('hex');
+  let source = transpiled.get(key);
+  if (source === undefined) {
+    source = transpileBlock(block);
+    if (transpiled.size >= TRANSPILE_CACHE_SIZE) transpiled.clear();
+    transpiled.set(key, source);
+  }
+  return source;
+}
+
+async function storeLogs(runtime: ExecutorRuntime, envelope: BlockEnvelope, logs: LogLine[]): Promise<void> {
+  if (logs.length === 0) return;
+  await runtime.store.putJson(storeKeys.logs(envelope.runId, envelope.blockId), logs);
+}
+
+export async function runCodeBlock(envelope: BlockEnvelope, runtime: ExecutorRuntime): Promise<BlockReply> {
+  const definition = await runtime.definition(envelope.definitionHash);
+  const block = definition.blocks.find((candidate) => candidate.id === envelope.blockId);
+  if (!block || block.type !== 'code') {
+    return {
+      ok: false,
+      error: {
+        type: 'DefinitionError',
+        message: `definition ${envelope.definitionHash} has no code block "${envelope.blockId}"`,
+        retryable: false,
+      },
+    };
+  }
+  const candidates = new Set(['trigger', ...definition.blocks.map((b) => b.id)]);
+  const mentions = findMentions(block.code, candidates).filter((id) => id !== block.id);
+  const scope = await loadScope(envelope, mentions, runtime);
+  const timeoutMs = Math.max(1, Math.min(block.timeoutMs, envelope.deadline - Date.now()));
+  const result = await sandbox.run({
+    functionSource: functionSourceOf(block),
+    scope,
+    timeoutMs,
+    maxResultBytes: runtime.maxResultBytes,
+  });
+  await storeLogs(runtime, envelope, result.logs);
+  const key = storeKeys.block(envelope.runId, envelope.blockId);
+  if (!result.ok) {
+    const error = { type: result.error.name, message: result.error.message };
+    await runtime.store.putJson(key, { data: { error }, error });
+    return { ok: false, error: { ...error, retryable: result.error.name !== 'ResultTooLarge' } };
+  }
+  // The sandbox hands back JSON text; parsing it here keeps the stored object plain JSON.
+  const data: unknown = result.json === undefined ? undefined : JSON.parse(result.json);
+  const put = await runtime.store.putJson(key, data === undefined ? {} : { data });
+  return { ok: true, ref: put.key, bytes: put.bytes };
+}

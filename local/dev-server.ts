@@ -1,0 +1,94 @@
+/**
+ * The embedded Temporal cluster: `temporal server start-dev` as a child
+ * process, with its namespaces registered at start and an optional SQLite
+ * file, so runs survive a restart.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Connection } from '@temporalio/client';
+import { ensureTemporalCli } from './temporal-cli.ts';
+import { freePort } from './free-port.ts';
+
+export interface DevServerOptions {
+  readonly ip?: string;
+  readonly port?: number;
+  /** Web UI port; the UI is off when undefined and `ui` is false. */
+  readonly uiPort?: number;
+  readonly ui?: boolean;
+  readonly dbFile?: string;
+  readonly namespaces: readonly string[];
+  readonly log?: (line: string) => void;
+}
+
+export interface DevServer {
+  readonly address: string;
+  readonly uiUrl: string | undefined;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 60_000;
+
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  const cli = await ensureTemporalCli();
+  const ip = options.ip ?? '127.0.0.1';
+  const port = options.port ?? (await freePort(ip));
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
+  let uiUrl: string | undefined;
+  if (options.ui) {
+    const uiPort = options.uiPort ?? (await freePort(ip));
+    args.push('--ui-port', String(uiPort));
+    uiUrl = `http://${ip}:${uiPort}`;
+  } else {
+    args.push('--headless');
+  }
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  for (const namespace of options.namespaces) args.push('--namespace', namespace);
+  // Faster local runs: the dev server's defaults are tuned for safety over latency.
+  args.push('--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true');
+
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let alive = true;
+  void exited.then(() => {
+    alive = false;
+  });
+
+  const address = `${ip}:${port}`;
+  const stop = async (): Promise<void> => {
+    if (!alive) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    if (!alive) {
+      throw new Error(`temporal server start-dev exited before it was ready: ${stderr.trim().split('\n').slice(-5).join(' | ')}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        for (const namespace of options.namespaces) {
+          await connection.workflowService.describeNamespace({ namespace });
+        }
+      } finally {
+        await connection.close();
+      }
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error(`temporal dev server at ${address} not ready after ${READY_TIMEOUT_MS} ms: ${String(error)}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  options.log?.(`temporal dev server at ${address}${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
+  return { address, uiUrl, process: child, stop };
+}

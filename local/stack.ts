@@ -1,0 +1,140 @@
+/**
+ * The embedded stack: a Temporal dev server (unless one is already up at the
+ * address), the local Lambda endpoint serving the real executor handlers, and
+ * the worker, in this process. `stop()` takes all of it down.
+ */
+import { Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
+import { connectClient, connectWorker } from '../shared/temporal/index.ts';
+import { createLambdaClient } from '../shared/lambda/client.ts';
+import { openResultStore, type ResultStore } from '../shared/store/index.ts';
+import { createBatonWorker } from '../worker/index.ts';
+import { startDevServer, type DevServer } from './dev-server.ts';
+import { executorFunctions } from './executors.ts';
+import { isListening } from './free-port.ts';
+import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
+import { ensureNamespace } from './namespace.ts';
+
+export interface StackOptions {
+  readonly env: Env;
+  /** Keep the dev server's state in this SQLite file. */
+  readonly dbFile?: string;
+  readonly ui?: boolean;
+  readonly lambdaPort?: number;
+  /** Start a worker in this process; 'auto': only when none polls the task queue yet (a `baton dev` is up). */
+  readonly worker?: boolean | 'auto';
+  readonly workflowBundle?: WorkflowBundleWithSourceMap;
+  readonly log?: (line: string) => void;
+}
+
+export interface EmbeddedStack {
+  readonly config: BatonConfig;
+  readonly env: Env;
+  readonly client: Client;
+  readonly store: ResultStore;
+  readonly devServer: DevServer | undefined;
+  readonly lambdaEndpoint: LambdaEndpoint;
+  readonly worker: Worker | undefined;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export function quietTemporalRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed by the host (a test, say): keep theirs
+  }
+}
+
+export async function startEmbeddedStack(options: StackOptions): Promise<EmbeddedStack> {
+  const log = options.log ?? (() => {});
+  quietTemporalRuntime();
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch((error: unknown) => log(`stopping: ${String(error)}`));
+    stops.length = 0;
+  };
+  try {
+    let env = { ...options.env };
+    const base = loadConfig(env);
+    const [host, portText] = splitAddress(base.temporal.address);
+    let devServer: DevServer | undefined;
+    if (await isListening(host, Number(portText))) {
+      log(`using the Temporal server at ${base.temporal.address}`);
+      await ensureNamespace(base.temporal.address, base.temporal.namespace);
+    } else {
+      devServer = await startDevServer({
+        ip: host,
+        port: Number(portText),
+        ui: options.ui ?? false,
+        ...(options.dbFile ? { dbFile: options.dbFile } : {}),
+        namespaces: [base.temporal.namespace],
+        log,
+      });
+      stops.push(() => devServer!.stop());
+    }
+
+    const lambdaEndpoint = await startLambdaEndpoint({
+      functions: executorFunctions(base.functions),
+      ...(options.lambdaPort !== undefined ? { port: options.lambdaPort } : {}),
+      log,
+    });
+    stops.push(() => lambdaEndpoint.close());
+    env = { ...env, BATON_LAMBDA_ENDPOINT: lambdaEndpoint.url };
+    // The executors read their settings from the process env, as a Lambda function does.
+    Object.assign(process.env, definedOnly(env));
+    const config = loadConfig(env);
+    const store = openResultStore(config.resultsUrl, config.keyRing);
+    const client = await connectClient(env, config);
+    stops.push(() => client.connection.close());
+
+    let worker: Worker | undefined;
+    const wantWorker =
+      options.worker === 'auto' ? !(devServer === undefined && (await hasPollers(client, config))) : options.worker !== false;
+    if (wantWorker) {
+      const connection = await connectWorker(env, config);
+      const w = await createBatonWorker({
+        connection,
+        config,
+        lambda: createLambdaClient({ endpoint: lambdaEndpoint.url }),
+        store,
+        ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
+      });
+      const running = w.run();
+      stops.push(async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await running;
+        await connection.close();
+      });
+      worker = w;
+    }
+    return { config, env, client, store, devServer, lambdaEndpoint, worker, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function hasPollers(client: Client, config: BatonConfig): Promise<boolean> {
+  const response = await client.workflowService.describeTaskQueue({
+    namespace: config.temporal.namespace,
+    taskQueue: { name: config.taskQueue },
+    taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+  });
+  return (response.pollers?.length ?? 0) > 0;
+}
+
+function definedOnly(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+export function splitAddress(address: string): [string, string] {
+  const colon = address.lastIndexOf(':');
+  return [address.slice(0, colon).replace(/^\[|\]$/g, ''), address.slice(colon + 1)];
+}

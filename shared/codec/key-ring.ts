@@ -1,0 +1,118 @@
+/**
+ * The deployment's key ring: AES-256-GCM keys by id. The first key encrypts,
+ * every key decrypts, so a new key can be put in front while objects and runs
+ * sealed under the old one are still read.
+ *
+ * Sealed bytes: [version 0x01][kid length][kid utf-8][iv 12][tag 16][ciphertext].
+ * The key id travels with the ciphertext, so decryption never guesses a key.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { CodecError, ConfigError } from '../errors.ts';
+
+const FORMAT_VERSION = 0x01;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+export interface KeyRing {
+  /** Id of the key that encrypts. */
+  readonly currentKeyId: string;
+  readonly keyIds: readonly string[];
+  /** Encrypts; `aad` binds the ciphertext to its context (a store key, say). */
+  seal(plaintext: Uint8Array, aad?: string): Buffer;
+  open(sealed: Uint8Array, aad?: string): Buffer;
+}
+
+function decodeKey(setting: string, text: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== KEY_BYTES || key.toString('base64') !== text.trim()) {
+    throw new ConfigError(setting, `a key must be ${KEY_BYTES} bytes in base64 (try \`baton keygen\`)`);
+  }
+  return key;
+}
+
+/** A stable short id for a lone ENCRYPTION_KEY, so rotating to a key ring later keeps reading old data. */
+export function keyIdOf(key: Buffer): string {
+  return `k-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
+export function generateKey(): string {
+  return randomBytes(KEY_BYTES).toString('base64');
+}
+
+/** Builds the ring from `BATON_ENCRYPTION_KEYS` (`kid:base64,...`) or `ENCRYPTION_KEY`. */
+export function keyRingFromEnv(env: Record<string, string | undefined>): KeyRing {
+  const ring = env.BATON_ENCRYPTION_KEYS?.trim();
+  if (ring) {
+    const entries = ring.split(',').map((entry, index) => {
+      const colon = entry.indexOf(':');
+      const kid = entry.slice(0, colon).trim();
+      if (colon < 0 || !KID_PATTERN.test(kid)) {
+        throw new ConfigError('BATON_ENCRYPTION_KEYS', `entry ${index + 1} must be kid:base64 with kid of [A-Za-z0-9._-]`);
+      }
+      return [kid, decodeKey('BATON_ENCRYPTION_KEYS', entry.slice(colon + 1))] as const;
+    });
+    return createKeyRing(entries);
+  }
+  const single = env.ENCRYPTION_KEY?.trim();
+  if (!single) {
+    throw new ConfigError('ENCRYPTION_KEY', 'not set (nor BATON_ENCRYPTION_KEYS); make one with `baton keygen`');
+  }
+  const key = decodeKey('ENCRYPTION_KEY', single);
+  return createKeyRing([[keyIdOf(key), key]]);
+}
+
+export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>): KeyRing {
+  const first = entries[0];
+  if (!first) throw new ConfigError('BATON_ENCRYPTION_KEYS', 'no key given');
+  const keys = new Map<string, Buffer>();
+  for (const [kid, key] of entries) {
+    if (keys.has(kid)) throw new ConfigError('BATON_ENCRYPTION_KEYS', `key id "${kid}" appears twice`);
+    if (key.length !== KEY_BYTES) throw new ConfigError('BATON_ENCRYPTION_KEYS', `key "${kid}" is not ${KEY_BYTES} bytes`);
+    keys.set(kid, key);
+  }
+  const [currentKeyId, currentKey] = first;
+  const kidBytes = Buffer.from(currentKeyId, 'utf8');
+
+  return {
+    currentKeyId,
+    keyIds: [...keys.keys()],
+    seal(plaintext, aad) {
+      const iv = randomBytes(IV_BYTES);
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+      if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
+      const body = cipher.update(plaintext);
+      const final = cipher.final();
+      const header = Buffer.allocUnsafe(2 + kidBytes.length);
+      header[0] = FORMAT_VERSION;
+      header[1] = kidBytes.length;
+      kidBytes.copy(header, 2);
+      return Buffer.concat([header, iv, cipher.getAuthTag(), body, final]);
+    },
+    open(sealed, aad) {
+      const bytes = Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+      if (bytes.length < 2 || bytes[0] !== FORMAT_VERSION) {
+        throw new CodecError('ciphertext has an unknown format (not sealed by Baton, or corrupted)');
+      }
+      const kidLength = bytes[1] ?? 0;
+      const bodyStart = 2 + kidLength + IV_BYTES + TAG_BYTES;
+      if (bytes.length < bodyStart) throw new CodecError('ciphertext is truncated');
+      const kid = bytes.subarray(2, 2 + kidLength).toString('utf8');
+      const key = keys.get(kid);
+      if (!key) {
+        throw new CodecError(`ciphertext was sealed with key "${kid}", which is not in the key ring (${[...keys.keys()].join(', ')})`);
+      }
+      const iv = bytes.subarray(2 + kidLength, 2 + kidLength + IV_BYTES);
+      const tag = bytes.subarray(2 + kidLength + IV_BYTES, bodyStart);
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAuthTag(tag);
+      if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
+      try {
+        return Buffer.concat([decipher.update(bytes.subarray(bodyStart)), decipher.final()]);
+      } catch {
+        throw new CodecError(`ciphertext failed authentication with key "${kid}" (tampered, truncated or misplaced)`);
+      }
+    },
+  };
+}

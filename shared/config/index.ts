@@ -1,0 +1,1 @@
+export { functionNames, loadConfig, parseResultsUrl, parseStage, type BatonConfig, type Env, type FunctionNames } from './config.ts';

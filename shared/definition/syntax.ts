@@ -1,0 +1,47 @@
+/**
+ * Syntax checks and TypeScript transpiling of code blocks with esbuild, so a
+ * typo is reported by `baton validate` with block, line and column instead
+ * of failing a run later. The body is wrapped exactly as the sandbox wraps it.
+ */
+import { transformSync } from 'esbuild';
+import type { DefinitionIssue } from '../errors.ts';
+
+/** The sandbox runs a code block as the body of this function; keep the two in sync. */
+export const CODE_PREFIX = '(async function __batonBlock() {\n';
+export const CODE_SUFFIX = '\n})';
+const PREFIX_LINES = 1;
+
+export interface CodeSource {
+  readonly code: string;
+  readonly language: 'javascript' | 'typescript';
+}
+
+/** Returns JavaScript for the wrapped body; throws esbuild's error for bad syntax. */
+export function transpileBlock(source: CodeSource): string {
+  const wrapped = CODE_PREFIX + source.code + CODE_SUFFIX;
+  return transformSync(wrapped, {
+    loader: source.language === 'typescript' ? 'ts' : 'js',
+    format: 'esm',
+    target: 'es2022',
+    minifyWhitespace: false,
+  }).code.replace(/;\s*$/, '');
+}
+
+interface EsbuildFailure {
+  errors?: Array<{ text: string; location?: { line: number; column: number } | null }>;
+}
+
+export function checkCodeSyntax(source: CodeSource, path: string): DefinitionIssue[] {
+  try {
+    transpileBlock(source);
+    return [];
+  } catch (error) {
+    const errors = (error as EsbuildFailure).errors ?? [];
+    if (errors.length === 0) return [{ path, message: `syntax error: ${String(error)}` }];
+    return errors.map((e) => {
+      const line = e.location ? e.location.line - PREFIX_LINES : undefined;
+      const where = e.location ? ` (line ${line}, column ${e.location.column + 1})` : '';
+      return { path, message: `syntax error${where}: ${e.text}` };
+    });
+  }
+}

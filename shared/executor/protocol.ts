@@ -1,0 +1,50 @@
+/**
+ * What the worker and the executors say to each other (DESIGN §4): the Lambda
+ * payload is `{ v: 1, enc }`, `enc` the key-ring-sealed JSON envelope; the
+ * reply is sealed the same way. Pure types and schemas, no Node APIs.
+ */
+import { z } from 'zod';
+import { BLOCK_STATUSES } from '../definition/plan.ts';
+
+export const blockEnvelopeSchema = z.strictObject({
+  v: z.literal(1),
+  runId: z.string().min(1),
+  workflow: z.string().min(1),
+  blockId: z.string().min(1),
+  definitionHash: z.string().regex(/^[0-9a-f]{32}$/),
+  attempt: z.int().min(1),
+  /** Epoch ms after which the result no longer matters. */
+  deadline: z.int().min(0),
+  /** Statuses of the blocks the body mentions (orchestration data: the worker knows them). */
+  scope: z.record(z.string(), z.enum(BLOCK_STATUSES)),
+});
+export type BlockEnvelope = z.infer<typeof blockEnvelopeSchema>;
+
+export const blockFailureSchema = z.strictObject({
+  type: z.string(),
+  message: z.string(),
+  /** False when running the block again cannot help (a result over the size limit, say). */
+  retryable: z.boolean(),
+});
+export type BlockFailure = z.infer<typeof blockFailureSchema>;
+
+export const blockReplySchema = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), ref: z.string().min(1), bytes: z.int().min(0) }),
+  z.strictObject({ ok: z.literal(false), error: blockFailureSchema }),
+]);
+export type BlockReply = z.infer<typeof blockReplySchema>;
+
+/** The wire shapes. `fatal` is an unsealed reply for when the envelope itself cannot be opened. */
+export const invocationSchema = z.strictObject({ v: z.literal(1), enc: z.string().min(1) });
+export const wireReplySchema = z.union([
+  z.strictObject({ v: z.literal(1), enc: z.string().min(1) }),
+  z.strictObject({ v: z.literal(1), fatal: z.strictObject({ type: z.string(), message: z.string() }) }),
+]);
+export type Invocation = z.infer<typeof invocationSchema>;
+export type WireReply = z.infer<typeof wireReplySchema>;
+
+/** What a result-store block object holds. */
+export interface StoredBlockResult {
+  data?: unknown;
+  error?: { message: string; type: string };
+}

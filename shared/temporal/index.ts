@@ -1,0 +1,1 @@
+export { connectClient, connectWorker } from './connect.ts';

@@ -1,0 +1,86 @@
+/**
+ * One block = one activity = one Lambda Invoke. The activity seals the
+ * envelope, invokes the executor for the block's type, and turns the reply
+ * into a result reference or a failure the workflow understands:
+ * - the block failed (user code threw): ApplicationFailure type BlockError,
+ *   non-retryable here, because the workflow applies the block's own retry policy;
+ * - the envelope was refused (wrong key, say): ExecutorFatal, non-retryable;
+ * - the function or the network failed: a retryable error, Temporal retries it.
+ */
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { ApplicationFailure } from '@temporalio/common';
+import type { KeyRing } from '../../shared/codec/index.ts';
+import type { FunctionNames } from '../../shared/config/index.ts';
+import {
+  ENVELOPE_AAD,
+  REPLY_AAD,
+  blockReplySchema,
+  openSealed,
+  seal,
+  wireReplySchema,
+  type BlockEnvelope,
+} from '../../shared/executor/index.ts';
+import type { RunBlockInput, RunBlockResult } from './types.ts';
+
+export interface RunBlockDeps {
+  readonly lambda: LambdaClient;
+  readonly keyRing: KeyRing;
+  readonly functions: FunctionNames;
+}
+
+function functionFor(type: RunBlockInput['type'], functions: FunctionNames): string {
+  switch (type) {
+    case 'code':
+      return functions.codeExecutor;
+  }
+}
+
+export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promise<RunBlockResult> {
+  const envelope: BlockEnvelope = {
+    v: 1,
+    runId: input.runId,
+    workflow: input.workflow,
+    blockId: input.blockId,
+    definitionHash: input.definitionHash,
+    attempt: input.attempt,
+    deadline: Date.now() + input.timeoutMs,
+    scope: input.scope,
+  };
+  const functionName = functionFor(input.type, deps.functions);
+  const response = await deps.lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'RequestResponse',
+      Payload: Buffer.from(JSON.stringify(seal(deps.keyRing, envelope, ENVELOPE_AAD))),
+    }),
+  );
+  const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
+  if (response.FunctionError) {
+    let detail = text.slice(0, 500);
+    try {
+      const parsed = JSON.parse(text) as { errorType?: string; errorMessage?: string };
+      detail = `${parsed.errorType ?? 'Error'}: ${parsed.errorMessage ?? ''}`;
+    } catch {
+      // keep the raw text
+    }
+    throw ApplicationFailure.retryable(`executor ${functionName} failed (${response.FunctionError}): ${detail}`, 'ExecutorError');
+  }
+  const wire = wireReplySchema.safeParse(JSON.parse(text));
+  if (!wire.success) throw ApplicationFailure.retryable(`executor ${functionName} sent a malformed reply`, 'ExecutorError');
+  if ('fatal' in wire.data) {
+    throw ApplicationFailure.nonRetryable(
+      `executor ${functionName} refused the envelope: ${wire.data.fatal.type}: ${wire.data.fatal.message}`,
+      'ExecutorFatal',
+    );
+  }
+  const reply = openSealed(deps.keyRing, wire.data.enc, REPLY_AAD, blockReplySchema, 'executor reply');
+  if (!reply.ok) {
+    throw ApplicationFailure.create({
+      type: 'BlockError',
+      message: reply.error.message,
+      nonRetryable: true,
+      details: [{ type: reply.error.type, retryable: reply.error.retryable }],
+    });
+  }
+  return { ref: reply.ref, bytes: reply.bytes };
+}

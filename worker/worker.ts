@@ -1,0 +1,48 @@
+/**
+ * Builds the Baton worker: the batonRun workflow and the block activities on
+ * one task queue, with the shared encrypted data converter.
+ */
+import { fileURLToPath } from 'node:url';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { workerDataConverterFor, FAILURE_CONVERTER_PATH } from '../shared/codec/index.ts';
+import type { BatonConfig } from '../shared/config/index.ts';
+import type { ResultStore } from '../shared/store/index.ts';
+import { createActivities } from './activities/index.ts';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+/** Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. */
+export async function bundleBatonWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('WARN'),
+  });
+}
+
+export interface BatonWorkerOptions {
+  readonly connection: NativeConnection;
+  readonly config: BatonConfig;
+  readonly lambda: LambdaClient;
+  readonly store: ResultStore;
+  readonly workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
+  const { config } = options;
+  const bundle = options.workflowBundle ?? (await bundleBatonWorkflows());
+  return Worker.create({
+    connection: options.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.taskQueue,
+    workflowBundle: bundle,
+    dataConverter: workerDataConverterFor(config.keyRing),
+    activities: createActivities({
+      lambda: options.lambda,
+      keyRing: config.keyRing,
+      functions: config.functions,
+      store: options.store,
+    }),
+  });
+}
