@@ -84,7 +84,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     } catch (error) {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`temporal dev server at ${address} not ready after ${READY_TIMEOUT_MS} ms: ${String(error)}`);
+        throw new Error(`temporal dev server at ${address} not ready after ${READY_TIMEOUT_MS} ms: ${String(error)}`, { cause: error });
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

@@ -3,7 +3,7 @@
  * address), the local Lambda endpoint serving the real executor handlers, and
  * the worker, in this process. `stop()` takes all of it down.
  */
-import { Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
@@ -25,7 +25,7 @@ export interface StackOptions {
   readonly lambdaPort?: number;
   /** Start a worker in this process; 'auto': only when none polls the task queue yet (a `baton dev` is up). */
   readonly worker?: boolean | 'auto';
-  readonly workflowBundle?: WorkflowBundleWithSourceMap;
+  readonly workflowBundle?: WorkflowBundleOption;
   readonly log?: (line: string) => void;
 }
 

@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { workerDataConverterFor, FAILURE_CONVERTER_PATH } from '../shared/codec/index.ts';
 import type { BatonConfig } from '../shared/config/index.ts';
 import type { ResultStore } from '../shared/store/index.ts';
@@ -26,7 +26,7 @@ export interface BatonWorkerOptions {
   readonly config: BatonConfig;
   readonly lambda: LambdaClient;
   readonly store: ResultStore;
-  readonly workflowBundle?: WorkflowBundleWithSourceMap;
+  readonly workflowBundle?: WorkflowBundleOption;
 }
 
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {

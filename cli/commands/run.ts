@@ -20,7 +20,7 @@ function parseInput(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`--input is not valid JSON: ${errorMessage(error)}`);
+    throw new Error(`--input is not valid JSON: ${errorMessage(error)}`, { cause: error });
   }
 }
 

@@ -44,11 +44,10 @@ export async function runCodeBlock(envelope: BlockEnvelope, runtime: ExecutorRun
   const candidates = new Set(['trigger', ...definition.blocks.map((b) => b.id)]);
   const mentions = findMentions(block.code, candidates).filter((id) => id !== block.id);
   const scope = await loadScope(envelope, mentions, runtime);
-  const timeoutMs = Math.max(1, Math.min(block.timeoutMs, envelope.deadline - Date.now()));
   const result = await sandbox.run({
     functionSource: functionSourceOf(block),
     scope,
-    timeoutMs,
+    timeoutMs: block.timeoutMs,
     maxResultBytes: runtime.maxResultBytes,
   });
   await storeLogs(runtime, envelope, result.logs);

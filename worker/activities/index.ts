@@ -8,7 +8,7 @@ import type { FunctionNames } from '../../shared/config/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import { finishRun } from './finish-run.ts';
 import { runBlock } from './run-block.ts';
-import type { FinishRunInput, RunBlockInput, RunBlockResult } from './types.ts';
+import type { FinishRunInput, ResultRef, RunBlockInput, RunBlockResult } from './types.ts';
 
 export interface ActivityDeps {
   readonly lambda: LambdaClient;
@@ -20,7 +20,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     runBlock: (input: RunBlockInput): Promise<RunBlockResult> => runBlock(deps, input),
-    finishRun: (input: FinishRunInput): Promise<RunBlockResult> => finishRun(deps.store, input),
+    finishRun: (input: FinishRunInput): Promise<ResultRef> => finishRun(deps.store, input),
   };
 }
 

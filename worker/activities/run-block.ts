@@ -2,8 +2,9 @@
  * One block = one activity = one Lambda Invoke. The activity seals the
  * envelope, invokes the executor for the block's type, and turns the reply
  * into a result reference or a failure the workflow understands:
- * - the block failed (user code threw): ApplicationFailure type BlockError,
- *   non-retryable here, because the workflow applies the block's own retry policy;
+ * - the block failed (user code threw): a normal result with ok false, since
+ *   that is the block's outcome, not a fault; the workflow applies the block's
+ *   own retry policy to it;
  * - the envelope was refused (wrong key, say): ExecutorFatal, non-retryable;
  * - the function or the network failed: a retryable error, Temporal retries it.
  */
@@ -74,13 +75,5 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
     );
   }
   const reply = openSealed(deps.keyRing, wire.data.enc, REPLY_AAD, blockReplySchema, 'executor reply');
-  if (!reply.ok) {
-    throw ApplicationFailure.create({
-      type: 'BlockError',
-      message: reply.error.message,
-      nonRetryable: true,
-      details: [{ type: reply.error.type, retryable: reply.error.retryable }],
-    });
-  }
-  return { ref: reply.ref, bytes: reply.bytes };
+  return reply;
 }

@@ -13,18 +13,18 @@ export interface RunBlockInput {
   readonly scope: Record<string, BlockStatus>;
 }
 
-export interface RunBlockResult {
+export interface ResultRef {
   readonly ref: string;
   readonly bytes: number;
 }
+
+/** The block's outcome: a reference to its result, or its own failure (user code threw). */
+export type RunBlockResult =
+  | ({ readonly ok: true } & ResultRef)
+  | { readonly ok: false; readonly error: { readonly type: string; readonly message: string; readonly retryable: boolean } };
 
 export interface FinishRunInput {
   readonly runId: string;
   /** Completed blocks no other block waits for: their data is the run's output. */
   readonly outputBlocks: readonly string[];
-}
-
-export interface BlockErrorDetails {
-  readonly type: string;
-  readonly retryable: boolean;
 }

@@ -23,7 +23,7 @@ import {
   workflowInfo,
   type RetryPolicy,
 } from '@temporalio/workflow';
-import type { BatonActivities, BlockErrorDetails, RunBlockResult } from '../activities/index.ts';
+import type { BatonActivities, ResultRef } from '../activities/index.ts';
 import type { BlockStatus, Plan, PlanBlock, RetryPlan } from '../../shared/definition/plan.ts';
 import { TERMINAL_BLOCK_STATUSES, type BlockError, type BlockState, type RunState, type RunStatus } from './run-state.ts';
 
@@ -35,7 +35,7 @@ export interface BatonRunInput {
 
 export interface BatonRunResult {
   /** Reference to the run's output in the result store. */
-  readonly output: RunBlockResult;
+  readonly output: ResultRef;
 }
 
 export const statusQuery = defineQuery<RunStatus>('status');
@@ -47,7 +47,7 @@ const INFRASTRUCTURE_RETRY: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '30s',
   maximumAttempts: 10,
-  nonRetryableErrorTypes: ['BlockError', 'ExecutorFatal'],
+  nonRetryableErrorTypes: ['ExecutorFatal'],
 };
 
 function activitiesFor(block: PlanBlock) {
@@ -61,18 +61,12 @@ function backoffMs(retry: RetryPlan, failedAttempt: number): number {
   return Math.min(retry.initialIntervalMs * retry.backoffCoefficient ** (failedAttempt - 1), retry.maxIntervalMs);
 }
 
-/** A block's own failure (retryable under its policy) or an infrastructure one (retries already spent). */
-function describeFailure(error: unknown): BlockError & { retryable: boolean } {
+/** An infrastructure failure whose retries are spent (or that cannot be retried): the block fails. */
+function describeInfrastructureFailure(error: unknown): BlockError {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
-    const cause = error.cause;
-    if (cause.type === 'BlockError') {
-      const details = cause.details?.[0] as BlockErrorDetails | undefined;
-      return { message: cause.message, type: details?.type ?? 'Error', retryable: details?.retryable ?? true };
-    }
-    return { message: cause.message, type: cause.type ?? 'ExecutorError', retryable: false };
+    return { message: error.cause.message, type: error.cause.type ?? 'ExecutorError' };
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return { message, type: 'ExecutorError', retryable: false };
+  return { message: error instanceof Error ? error.message : String(error), type: 'ExecutorError' };
 }
 
 export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
@@ -118,7 +112,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       try {
         if (attempt > 1) await sleep(backoffMs(block.retry, attempt - 1));
         state.attempts = attempt;
-        await activities.runBlock({
+        const result = await activities.runBlock({
           runId,
           workflow: plan.name,
           definitionHash: plan.hash,
@@ -128,21 +122,23 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
           timeoutMs: block.timeoutMs,
           scope,
         });
-        state.status = 'completed';
-        delete state.error;
-        break;
+        if (result.ok) {
+          state.status = 'completed';
+          delete state.error;
+          break;
+        }
+        state.error = { message: result.error.message, type: result.error.type };
+        if (result.error.retryable && attempt < block.retry.maxAttempts) continue;
       } catch (error) {
         if (isCancellation(error)) {
           state.status = 'cancelled';
           break;
         }
-        const described = describeFailure(error);
-        state.error = { message: described.message, type: described.type };
-        if (described.retryable && attempt < block.retry.maxAttempts) continue;
-        state.status = 'failed';
-        if (block.onError !== 'continue') failRun(block.id, state.error);
-        break;
+        state.error = describeInfrastructureFailure(error);
       }
+      state.status = 'failed';
+      if (block.onError !== 'continue') failRun(block.id, state.error);
+      break;
     }
     state.endedAt = Date.now();
   }
@@ -191,7 +187,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     });
   }
   const outputBlocks = plan.blocks
-    .filter((block) => !waitedFor.has(block.id) && stateOf(block.id).status === 'completed')
+    .filter((block) => !waitedFor.has(block.id) && ['completed', 'failed'].includes(stateOf(block.id).status))
     .map((block) => block.id);
   const output = await proxyActivities<BatonActivities>({
     startToCloseTimeout: '1m',

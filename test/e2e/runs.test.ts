@@ -1,0 +1,188 @@
+/**
+ * Runs through the real parts: the Temporal dev server, the in-process
+ * worker, @aws-sdk/client-lambda against the local Invoke endpoint, the real
+ * code-executor handler and the isolated-vm sandbox.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import proto from '@temporalio/proto';
+import { storeKeys } from '../../shared/store/index.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a three-block workflow', () => {
+  it('runs independent blocks in parallel and joins them, with results in scope by id', async () => {
+    const yaml = await readFile('workflows/hello.yaml', 'utf8');
+    const outcome = await stack.run(yaml, { name: 'Ada' });
+    expect(outcome.status).toBe('completed');
+    expect(outcome.output).toEqual({ summary: { message: 'Hello, Ada!', sum: 15, ranOn: 'hello' } });
+    const blocks = outcome.final!.blocks;
+    expect(Object.values(blocks).map((b) => b.status)).toEqual(['completed', 'completed', 'completed']);
+    // greeting and numbers have no edges between them: each started before the other ended
+    const { greeting, numbers, summary } = blocks as Record<string, { startedAt: number; endedAt: number }>;
+    expect(greeting!.startedAt).toBeLessThanOrEqual(numbers!.endedAt);
+    expect(numbers!.startedAt).toBeLessThanOrEqual(greeting!.endedAt);
+    // summary waited for both
+    expect(summary!.startedAt).toBeGreaterThanOrEqual(Math.max(greeting!.endedAt, numbers!.endedAt));
+  });
+
+  it('keeps console output as the block logs in the result store', async () => {
+    const outcome = await stack.run(`
+name: logs
+blocks:
+  - id: talk
+    type: code
+    code: |
+      console.log('one', { two: 2 });
+      console.warn('three');
+      return 1
+`);
+    expect(outcome.status).toBe('completed');
+    const logs = await stack.store.getJson<Array<{ level: string; message: string }>>(storeKeys.logs(outcome.runId, 'talk'));
+    expect(logs?.map((l) => [l.level, l.message])).toEqual([
+      ['log', 'one {"two":2}'],
+      ['warn', 'three'],
+    ]);
+  });
+});
+
+describe('failures', () => {
+  it('fails the run naming the block and its message, and cancels what was running', async () => {
+    const outcome = await stack.run(`
+name: fails
+blocks:
+  - id: slow
+    type: code
+    code: "await new Promise(() => {}); return 1"
+    timeoutMs: 20000
+  - id: broken
+    type: code
+    code: "throw new Error('no such customer')"
+  - id: never
+    type: code
+    after: [broken]
+    code: return 1
+`);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.blockId).toBe('broken');
+    expect(outcome.error?.message).toContain('no such customer');
+    const blocks = outcome.final!.blocks;
+    expect(blocks.broken).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'Error', message: 'no such customer' } });
+    expect(blocks.slow?.status).toBe('cancelled');
+    expect(blocks.never?.status).toBe('cancelled');
+  });
+
+  it('retries a block under its policy, with context.attempt counting the attempts', async () => {
+    const outcome = await stack.run(`
+name: retries
+blocks:
+  - id: flaky
+    type: code
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+    code: |
+      if (context.attempt < 3) throw new Error('attempt ' + context.attempt + ' failed');
+      return context.attempt
+`);
+    expect(outcome.status).toBe('completed');
+    expect(outcome.output).toEqual({ flaky: 3 });
+    expect(outcome.final!.blocks.flaky).toMatchObject({ status: 'completed', attempts: 3 });
+  });
+
+  it('goes on after a block with onError: continue, which downstream sees as an error result', async () => {
+    const outcome = await stack.run(`
+name: continues
+blocks:
+  - id: shaky
+    type: code
+    onError: continue
+    code: "throw new RangeError('out of range')"
+  - id: after
+    type: code
+    after: [shaky]
+    code: "return { seen: shaky.status, message: shaky.data.error.message, type: shaky.error.type }"
+`);
+    expect(outcome.status).toBe('completed');
+    expect(outcome.output).toEqual({ after: { seen: 'failed', message: 'out of range', type: 'RangeError' } });
+  });
+
+  it('ends a block that runs past its timeout with a clear error', async () => {
+    const outcome = await stack.run(`
+name: times-out
+blocks:
+  - id: spin
+    type: code
+    timeoutMs: 300
+    code: "while (true) {}"
+`);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.final!.blocks.spin?.error).toEqual({ type: 'TimeoutError', message: 'timed out after 300 ms' });
+  });
+});
+
+describe('what Temporal sees', () => {
+  it('holds no trigger data, result or error text in clear, only encrypted payloads', async () => {
+    const marker = `marker-${Math.random().toString(36).slice(2)}`;
+    const outcome = await stack.run(
+      `
+name: secretive
+blocks:
+  - id: echo
+    type: code
+    code: "return { echoed: trigger.data.secret + '-result' }"
+  - id: boom
+    type: code
+    after: [echo]
+    onError: continue
+    code: "throw new Error(echo.data.echoed)"
+`,
+      { secret: marker },
+    );
+    expect(outcome.status).toBe('completed');
+    expect(outcome.output).toEqual({ boom: { error: { message: `${marker}-result`, type: 'Error' } } });
+    const history = await stack.client.workflowService.getWorkflowExecutionHistory({
+      namespace: stack.config.temporal.namespace,
+      execution: { workflowId: outcome.runId },
+    });
+    // The history as the server stores it, in bytes: a marker in clear would show here.
+    const raw = Buffer.from(proto.temporal.api.history.v1.History.encode(history.history!).finish());
+    expect(raw.includes(Buffer.from(marker))).toBe(false);
+    const payloads = collectPayloads(history.history);
+    expect(payloads.length).toBeGreaterThan(0);
+    for (const payload of payloads) {
+      expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('binary/encrypted');
+    }
+    // ...and the result store holds it sealed too.
+    const files = await readdir(stack.resultsDir, { recursive: true, withFileTypes: true });
+    const objects = files.filter((f) => f.isFile());
+    expect(objects.length).toBeGreaterThan(3);
+    for (const file of objects) {
+      expect((await readFile(join(file.parentPath, file.name))).includes(Buffer.from(marker))).toBe(false);
+    }
+  });
+});
+
+interface PayloadLike {
+  metadata?: Record<string, Uint8Array> | null;
+  data?: Uint8Array | null;
+}
+
+/** Every Temporal Payload anywhere in a history (inputs, results, failures, query answers). */
+function collectPayloads(value: unknown, found: PayloadLike[] = []): PayloadLike[] {
+  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return found;
+  if (Array.isArray(value)) {
+    for (const item of value) collectPayloads(item, found);
+    return found;
+  }
+  const record = value as Record<string, unknown>;
+  if (record.metadata && record.data instanceof Uint8Array) found.push(record as PayloadLike);
+  for (const child of Object.values(record)) collectPayloads(child, found);
+  return found;
+}

@@ -1,0 +1,63 @@
+/**
+ * A real stack for one test file: the run's Temporal dev server, a fresh key
+ * and result directory, a task queue of its own, the local Lambda endpoint
+ * with the real executor handlers, and an in-process worker.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import { generateKey } from '../../shared/codec/index.ts';
+import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
+import { startRun, watchRun, type BlockChange, type RunOutcome } from '../../shared/runs/index.ts';
+import { startEmbeddedStack, type EmbeddedStack } from '../../local/stack.ts';
+
+export const TEST_NAMESPACE = 'baton-test';
+
+export interface TestStack extends EmbeddedStack {
+  readonly resultsDir: string;
+  /** Runs a definition (YAML text) to its end. */
+  run(yaml: string, data?: unknown): Promise<RunOutcome & { runId: string; changes: BlockChange[] }>;
+}
+
+export function testEnv(overrides: Record<string, string> = {}) {
+  const resultsDir = mkdtempSync(join(tmpdir(), 'baton-results-'));
+  return {
+    resultsDir,
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: TEST_NAMESPACE,
+      BATON_TASK_QUEUE: `test-${Math.random().toString(36).slice(2, 10)}`,
+      ENCRYPTION_KEY: generateKey(),
+      BATON_RESULTS_URL: `file://${resultsDir}`,
+      ...overrides,
+    },
+  };
+}
+
+export async function startTestStack(overrides: Record<string, string> = {}): Promise<TestStack> {
+  const { env, resultsDir } = testEnv(overrides);
+  const stack = await startEmbeddedStack({
+    env,
+    worker: true,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  return {
+    ...stack,
+    resultsDir,
+    async run(yaml, data = null) {
+      const compiled = compileDefinition(parseDefinition(yaml, 'test.yaml'));
+      const { runId, handle } = await startRun({
+        client: stack.client,
+        store: stack.store,
+        taskQueue: stack.config.taskQueue,
+        compiled,
+        trigger: { type: 'manual', data },
+      });
+      const changes: BlockChange[] = [];
+      const outcome = await watchRun(handle, stack.store, (change) => changes.push(change));
+      return { ...outcome, runId, changes };
+    },
+  };
+}
