@@ -35,7 +35,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(port), '--log-level', 'error'];
   let uiUrl: string | undefined;
   if (options.ui) {
-    const uiPort = options.uiPort ?? (await freePort(ip));
+    // The CLI's own convention: the UI on the gRPC port + 1000 (8233 for 7233).
+    const uiPort = options.uiPort ?? port + 1000;
     args.push('--ui-port', String(uiPort));
     uiUrl = `http://${ip}:${uiPort}`;
   } else {

@@ -38,10 +38,17 @@ export function checkCodeSyntax(source: CodeSource, path: string): DefinitionIss
   } catch (error) {
     const errors = (error as EsbuildFailure).errors ?? [];
     if (errors.length === 0) return [{ path, message: `syntax error: ${String(error)}` }];
+    const lines = source.code.split('\n');
     return errors.map((e) => {
-      const line = e.location ? e.location.line - PREFIX_LINES : undefined;
-      const where = e.location ? ` (line ${line}, column ${e.location.column + 1})` : '';
-      return { path, message: `syntax error${where}: ${e.text}` };
+      if (!e.location) return { path, message: `syntax error: ${e.text}` };
+      const line = e.location.line - PREFIX_LINES;
+      if (line > lines.length) {
+        // The parser ran into the wrapper's closing brace: the code ended too early.
+        const last = lines.length;
+        const text = e.text.replace(/ but found "}"$/, ' but the code ended');
+        return { path, message: `syntax error (line ${last}, column ${(lines[last - 1] ?? '').length + 1}): ${text}` };
+      }
+      return { path, message: `syntax error (line ${line}, column ${e.location.column + 1}): ${e.text}` };
     });
   }
 }
