@@ -3,7 +3,8 @@
  * those results. Over-inclusion (an id inside a string) costs one extra read;
  * property accesses like `x.orders` are not mentions.
  */
-const IDENTIFIER = /(?<![.$\w])[A-Za-z_$][\w$]*/g;
+// A single `.` before the name is a property access; `...` (spread) is not.
+const IDENTIFIER = /(?<![$\w])(?<!(?:^|[^.])\.)[A-Za-z_$][\w$]*/g;
 
 export function findMentions(text: string, candidates: ReadonlySet<string>): string[] {
   const found = new Set<string>();

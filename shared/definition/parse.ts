@@ -2,7 +2,7 @@
  * Reads a definition from YAML or JSON text and validates it, collecting
  * every issue with its path before anything runs.
  */
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { DefinitionError, type DefinitionIssue } from '../errors.ts';
 import { checkCodeSyntax } from './syntax.ts';
@@ -41,12 +41,14 @@ function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey>): Defin
 
 /** YAML is a superset of JSON, so one parser serves both; syntax errors carry their line. */
 export function parseDefinitionText(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // With prettyErrors off, yaml sets no linePos: count lines ourselves.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter });
   if (doc.errors.length > 0) {
     throw new DefinitionError(
       source,
       doc.errors.map((error) => {
-        const line = error.linePos?.[0];
+        const line = lineCounter.linePos(error.pos[0]);
         const where = line ? `line ${line.line}, column ${line.col}` : '';
         return { path: where, message: error.message.split('\n')[0] ?? error.message };
       }),

@@ -21,7 +21,8 @@ export function transpileBlock(source: CodeSource): string {
   const wrapped = CODE_PREFIX + source.code + CODE_SUFFIX;
   return transformSync(wrapped, {
     loader: source.language === 'typescript' ? 'ts' : 'js',
-    format: 'esm',
+    // No format: with one, a free `module` or `exports` makes esbuild wrap the
+    // body as CommonJS, which is no longer a function expression.
     target: 'es2022',
     minifyWhitespace: false,
   }).code.replace(/;\s*$/, '');
