@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from '@temporalio/worker';
 import { generateKey, workerDataConverterFor } from '../shared/codec/index.ts';
 import { compileDefinition, parseDefinition } from '../shared/definition/index.ts';
-import { connectWorker } from '../shared/temporal/index.ts';
+import { connectWorker } from '../worker/connect.ts';
 import { startRun } from '../shared/runs/index.ts';
 import { startDevServer } from '../local/dev-server.ts';
 import { startEmbeddedStack } from '../local/stack.ts';

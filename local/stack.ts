@@ -7,7 +7,8 @@ import { Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
-import { connectClient, connectWorker } from '../shared/temporal/index.ts';
+import { connectClient } from '../shared/temporal/index.ts';
+import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';

@@ -5,7 +5,7 @@
  */
 import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { loadConfig } from '../shared/config/index.ts';
-import { connectWorker } from '../shared/temporal/index.ts';
+import { connectWorker } from './connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors.ts';

@@ -1,11 +1,10 @@
 /**
- * Temporal connections for every client and the worker, from
+ * Temporal connections for every client (and, in worker/connect.ts, the worker), from
  * @temporalio/envconfig's names (TEMPORAL_ADDRESS, TEMPORAL_API_KEY, TLS
  * paths, TEMPORAL_PROFILE) with Baton's defaults where they are unset.
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import { NativeConnection } from '@temporalio/worker';
 import type { BatonConfig, Env } from '../config/index.ts';
 import { dataConverterFor } from '../codec/index.ts';
 
@@ -13,7 +12,8 @@ function definedEnv(env: Env): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-function connectOptions(env: Env, config: BatonConfig) {
+/** Connection options for clients and the worker alike. */
+export function connectOptions(env: Env, config: BatonConfig) {
   const { connectionOptions } = loadClientConnectConfig({ overrideEnvVars: definedEnv(env) });
   return { ...connectionOptions, address: connectionOptions.address ?? config.temporal.address };
 }
@@ -25,8 +25,4 @@ export async function connectClient(env: Env, config: BatonConfig): Promise<Clie
     namespace: config.temporal.namespace,
     dataConverter: dataConverterFor(config.keyRing),
   });
-}
-
-export async function connectWorker(env: Env, config: BatonConfig): Promise<NativeConnection> {
-  return NativeConnection.connect(connectOptions(env, config));
 }

@@ -1,1 +1,1 @@
-export { connectClient, connectWorker } from './connect.ts';
+export { connectClient, connectOptions } from './connect.ts';
