@@ -14,7 +14,6 @@ import { Worker } from '@temporalio/worker';
 import { generateKey, workerDataConverterFor } from '../shared/codec/index.ts';
 import { compileDefinition, parseDefinition } from '../shared/definition/index.ts';
 import { connectWorker } from '../worker/connect.ts';
-import { startRun } from '../shared/runs/index.ts';
 import { startDevServer } from '../local/dev-server.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import * as plainActivities from './plain/activities.ts';
@@ -60,13 +59,7 @@ const stack = await startEmbeddedStack({ env, worker: true });
 try {
   const compiled = compileDefinition(parseDefinition(readFileSync('workflows/hello.yaml', 'utf8'), 'hello.yaml'));
   const baton = await measure('baton hello (3 code blocks)', async () => {
-    const { handle } = await startRun({
-      client: stack.client,
-      store: stack.store,
-      taskQueue: stack.config.taskQueue,
-      compiled,
-      trigger: { type: 'manual', data: { name: 'bench' } },
-    });
+    const { handle } = await stack.start(compiled, { type: 'manual', data: { name: 'bench' } });
     await handle.result();
   });
 

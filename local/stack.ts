@@ -12,6 +12,8 @@ import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
+import type { CompiledDefinition } from '../shared/definition/index.ts';
+import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 import { executorFunctions } from './executors.ts';
 import { isListening } from './free-port.ts';
@@ -38,6 +40,8 @@ export interface EmbeddedStack {
   readonly devServer: DevServer | undefined;
   readonly lambdaEndpoint: LambdaEndpoint;
   readonly worker: Worker | undefined;
+  /** Starts a run of a compiled definition on this stack's task queue. */
+  start(compiled: CompiledDefinition, trigger: TriggerData): ReturnType<typeof startRun>;
   stop(): Promise<void>;
 }
 
@@ -115,7 +119,9 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
       });
       worker = w;
     }
-    return { config, env, client, store, devServer, lambdaEndpoint, worker, stop };
+    const start = (compiled: CompiledDefinition, trigger: TriggerData) =>
+      startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger });
+    return { config, env, client, store, devServer, lambdaEndpoint, worker, start, stop };
   } catch (error) {
     await stop();
     throw error;

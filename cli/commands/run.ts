@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { compileDefinition, loadDefinitionFile } from '../../shared/definition/index.ts';
 import { DefinitionError, errorMessage } from '../../shared/errors.ts';
-import { startRun, watchRun } from '../../shared/runs/index.ts';
+import { watchRun } from '../../shared/runs/index.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/stack.ts';
 import { printChange } from '../progress.ts';
@@ -28,13 +28,7 @@ function parseInput(text: string): unknown {
 export async function runOnStack(stack: EmbeddedStack, file: string, data: unknown): Promise<number> {
   const definition = await loadDefinitionFile(file);
   const compiled = compileDefinition(definition);
-  const { runId, handle } = await startRun({
-    client: stack.client,
-    store: stack.store,
-    taskQueue: stack.config.taskQueue,
-    compiled,
-    trigger: { type: 'manual', data },
-  });
+  const { runId, handle } = await stack.start(compiled, { type: 'manual', data });
   process.stderr.write(`run ${runId} (${definition.name})\n`);
   const outcome = await watchRun(handle, stack.store, printChange);
   if (outcome.status === 'completed') {

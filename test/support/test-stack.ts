@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { generateKey } from '../../shared/codec/index.ts';
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
-import { startRun, watchRun, type BlockChange, type RunOutcome } from '../../shared/runs/index.ts';
+import { watchRun, type BlockChange, type RunOutcome } from '../../shared/runs/index.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/stack.ts';
 
 export const TEST_NAMESPACE = 'baton-test';
@@ -48,13 +48,7 @@ export async function startTestStack(overrides: Record<string, string> = {}): Pr
     resultsDir,
     async run(yaml, data = null) {
       const compiled = compileDefinition(parseDefinition(yaml, 'test.yaml'));
-      const { runId, handle } = await startRun({
-        client: stack.client,
-        store: stack.store,
-        taskQueue: stack.config.taskQueue,
-        compiled,
-        trigger: { type: 'manual', data },
-      });
+      const { runId, handle } = await stack.start(compiled, { type: 'manual', data });
       const changes: BlockChange[] = [];
       const outcome = await watchRun(handle, stack.store, (change) => changes.push(change));
       return { ...outcome, runId, changes };
