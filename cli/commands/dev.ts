@@ -9,6 +9,7 @@ import { directoryRegistry } from '../../functions/api/registry.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
+import { loadDefinitionFile } from '../../shared/definition/index.ts';
 import { runOnStack } from './run.ts';
 
 export interface DevOptions {
@@ -62,7 +63,9 @@ export async function devCommand(options: DevOptions): Promise<void> {
     process.once('SIGTERM', stop);
   });
   if (options.run) {
-    await runOnStack(stack, options.run, null).catch((error: unknown) => log(`baton dev --run: ${String(error)}`));
+    await loadDefinitionFile(options.run)
+      .then((definition) => runOnStack(stack, definition, null))
+      .catch((error: unknown) => log(`baton dev --run: ${String(error)}`));
   }
   await stopped;
   log('stopped');

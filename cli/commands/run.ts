@@ -4,7 +4,7 @@
  * Exit 0 when the run completes, 1 otherwise.
  */
 import { join } from 'node:path';
-import { compileDefinition, loadDefinitionFile } from '../../shared/definition/index.ts';
+import { compileDefinition, loadDefinitionFile, type Definition } from '../../shared/definition/index.ts';
 import { DefinitionError, errorMessage } from '../../shared/errors.ts';
 import { watchRun } from '../../shared/runs/index.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
@@ -25,8 +25,7 @@ function parseInput(text: string): unknown {
 }
 
 /** Runs one definition on a stack and reports; returns the exit code. */
-export async function runOnStack(stack: EmbeddedStack, file: string, data: unknown): Promise<number> {
-  const definition = await loadDefinitionFile(file);
+export async function runOnStack(stack: EmbeddedStack, definition: Definition, data: unknown): Promise<number> {
   const compiled = compileDefinition(definition);
   const { runId, handle } = await stack.start(compiled, { type: 'manual', data });
   process.stderr.write(`run ${runId} (${definition.name})\n`);
@@ -43,8 +42,9 @@ export async function runOnStack(stack: EmbeddedStack, file: string, data: unkno
 
 export async function runCommand(file: string, options: RunOptions): Promise<void> {
   let data: unknown;
+  let definition: Definition;
   try {
-    await loadDefinitionFile(file); // refuse a bad definition before starting anything
+    definition = await loadDefinitionFile(file); // refuse a bad definition before starting anything
     data = parseInput(options.input);
   } catch (error) {
     console.error(error instanceof DefinitionError ? error.message : `baton run: ${errorMessage(error)}`);
@@ -65,7 +65,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    process.exitCode = await runOnStack(stack, file, data);
+    process.exitCode = await runOnStack(stack, definition, data);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

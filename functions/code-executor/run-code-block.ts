@@ -1,7 +1,7 @@
 /** Runs one code block: body and inputs from the store, the sandbox, result and logs back to the store. */
 import { createHash } from 'node:crypto';
 import { Sandbox, type LogLine } from '../../shared/sandbox/index.ts';
-import { transpileBlock, type CodeBlock } from '../../shared/definition/index.ts';
+import { transpileBlock, type CodeBlock, type Definition } from '../../shared/definition/index.ts';
 import { findMentions } from '../../shared/definition/mentions.ts';
 import { storeKeys } from '../../shared/store/index.ts';
 import type { BlockEnvelope, BlockReply, ExecutorRuntime } from '../../shared/executor/index.ts';
@@ -23,6 +23,20 @@ function functionSourceOf(block: CodeBlock): string {
   return source;
 }
 
+/** Which ids a block mentions, computed once per definition and block (definitions are immutable by hash). */
+const mentionCache = new Map<string, readonly string[]>();
+function mentionsOf(hash: string, definition: Definition, block: CodeBlock): readonly string[] {
+  const key = `${hash}/${block.id}`;
+  let mentions = mentionCache.get(key);
+  if (!mentions) {
+    const candidates = new Set(['trigger', ...definition.blocks.map((b) => b.id)]);
+    mentions = findMentions(block.code, candidates).filter((id) => id !== block.id);
+    if (mentionCache.size >= TRANSPILE_CACHE_SIZE) mentionCache.clear();
+    mentionCache.set(key, mentions);
+  }
+  return mentions;
+}
+
 async function storeLogs(runtime: ExecutorRuntime, envelope: BlockEnvelope, logs: LogLine[]): Promise<void> {
   if (logs.length === 0) return;
   await runtime.store.putJson(storeKeys.logs(envelope.runId, envelope.blockId), logs);
@@ -41,9 +55,7 @@ export async function runCodeBlock(envelope: BlockEnvelope, runtime: ExecutorRun
       },
     };
   }
-  const candidates = new Set(['trigger', ...definition.blocks.map((b) => b.id)]);
-  const mentions = findMentions(block.code, candidates).filter((id) => id !== block.id);
-  const scope = await loadScope(envelope, mentions, runtime);
+  const scope = await loadScope(envelope, mentionsOf(envelope.definitionHash, definition, block), runtime);
   const result = await sandbox.run({
     functionSource: functionSourceOf(block),
     scope,
