@@ -6,7 +6,7 @@
 import { Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
+import { definedEnv, loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
 import { connectClient } from '../shared/temporal/index.ts';
 import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
@@ -93,7 +93,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     stops.push(() => lambdaEndpoint.close());
     env = { ...env, BATON_LAMBDA_ENDPOINT: lambdaEndpoint.url };
     // The executors read their settings from the process env, as a Lambda function does.
-    Object.assign(process.env, definedOnly(env));
+    Object.assign(process.env, definedEnv(env));
     const config = loadConfig(env);
     const store = openResultStore(config.resultsUrl, config.keyRing);
     const client = await connectClient(env, config);
@@ -135,10 +135,6 @@ async function hasPollers(client: Client, config: BatonConfig): Promise<boolean>
     taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
   return (response.pollers?.length ?? 0) > 0;
-}
-
-function definedOnly(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 }
 
 export function splitAddress(address: string): [string, string] {

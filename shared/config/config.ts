@@ -29,6 +29,11 @@ export interface BatonConfig {
 const STAGE = /^[a-z][a-z0-9-]{0,20}$/;
 const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
 
+/** The set entries only, for APIs that take Record<string, string> (process.env, envconfig). */
+export function definedEnv(env: Env): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
 function read(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;

@@ -1,1 +1,1 @@
-export { functionNames, loadConfig, parseResultsUrl, parseStage, type BatonConfig, type Env, type FunctionNames } from './config.ts';
+export { definedEnv, functionNames, loadConfig, parseResultsUrl, parseStage, type BatonConfig, type Env, type FunctionNames } from './config.ts';

@@ -5,12 +5,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { BatonConfig, Env } from '../config/index.ts';
+import { definedEnv, type BatonConfig, type Env } from '../config/index.ts';
 import { dataConverterFor } from '../codec/index.ts';
-
-function definedEnv(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-}
 
 /** Connection options for clients and the worker alike. */
 export function connectOptions(env: Env, config: BatonConfig) {
