@@ -1,7 +1,8 @@
 /**
  * One real Temporal dev server (in memory, free ports) for the whole test run,
- * and the workflow bundle built once; both are handed to the test files.
- * A missing Temporal CLI fails the run loudly: no test is skipped for it.
+ * the workflow bundle built once, and a moto server (S3 / SSM / Secrets
+ * Manager); all are handed to the test files. A missing Temporal CLI or moto
+ * fails the run loudly: no test is skipped for it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../../local/dev-server.ts';
 import { quietTemporalRuntime } from '../../local/stack.ts';
 import { bundleBatonWorkflows } from '../../worker/index.ts';
+import { startMoto, type MotoServer } from './moto.ts';
 
 export const TEST_NAMESPACE = 'baton-test';
 
@@ -17,27 +19,33 @@ declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
     workflowBundlePath: string;
+    /** A local S3 / SSM / Secrets Manager endpoint (moto). */
+    motoEndpoint: string;
   }
 }
 
 let server: DevServer | undefined;
+let moto: MotoServer | undefined;
 let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   quietTemporalRuntime();
   dir = mkdtempSync(join(tmpdir(), 'baton-test-'));
-  const [started, bundle] = await Promise.all([
+  const [started, bundle, motoServer] = await Promise.all([
     startDevServer({ namespaces: [TEST_NAMESPACE] }),
     bundleBatonWorkflows(),
+    startMoto(),
   ]);
   server = started;
+  moto = motoServer;
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', bundlePath);
+  project.provide('motoEndpoint', moto.endpoint);
 }
 
 export async function teardown(): Promise<void> {
-  await server?.stop();
+  await Promise.all([server?.stop(), moto?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
