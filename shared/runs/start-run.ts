@@ -25,6 +25,17 @@ function callsWorkflows(compiled: CompiledDefinition): boolean {
   return compiled.plan.blocks.some((block) => block.type === 'workflow' || block.body?.type === 'workflow');
 }
 
+/** Definitions each store already holds (written by this process): stored by hash, they never change. */
+const storedDefinitions = new WeakMap<ResultStore, Set<string>>();
+
+async function storeDefinition(store: ResultStore, hash: string, definition: unknown): Promise<void> {
+  let stored = storedDefinitions.get(store);
+  if (!stored) storedDefinitions.set(store, (stored = new Set()));
+  if (stored.has(hash)) return;
+  await store.putJson(storeKeys.definition(hash), definition);
+  stored.add(hash);
+}
+
 export async function startRun(options: {
   client: Client;
   store: ResultStore;
@@ -41,7 +52,7 @@ export async function startRun(options: {
   const runId = options.runId ?? newRunId();
   const workflows = await resolveWorkflows(compiled, options.registry ?? memoryRegistry([]));
   await Promise.all([
-    ...[...workflows.values()].map((w) => options.store.putJson(storeKeys.definition(w.hash), w.definition)),
+    ...[...workflows.values()].map((w) => storeDefinition(options.store, w.hash, w.definition)),
     options.store.putJson(storeKeys.trigger(runId), options.trigger),
   ]);
   const handle = await options.client.workflow.start<typeof batonRun>('batonRun', {

@@ -2,7 +2,15 @@
  * One attempt of one step: an executor call, and for workflow steps the
  * child run it leads to. Shared by batonRun and the loop batches.
  */
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, isCancellation, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { BlockStatus, Plan, StepPlan } from '../../shared/definition/plan.ts';
 import type { BatonActivities, Decision, RunBlockInput, StepError } from '../activities/index.ts';
 import { describeFailure, type AttemptOutcome } from './attempts.ts';
@@ -22,6 +30,16 @@ export const INFRASTRUCTURE_RETRY: RetryPolicy = {
 };
 
 export const storeActivities = proxyActivities<BatonActivities>({
+  startToCloseTimeout: '2m',
+  retry: INFRASTRUCTURE_RETRY,
+});
+
+/**
+ * The same store steps as local activities: run by this worker inside the
+ * workflow task, so they cost no round trip through the server. Only for
+ * short steps whose retry on replay is harmless (store writes by key).
+ */
+export const localStoreActivities = proxyLocalActivities<BatonActivities>({
   startToCloseTimeout: '2m',
   retry: INFRASTRUCTURE_RETRY,
 });
