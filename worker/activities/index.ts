@@ -7,6 +7,7 @@ import type { KeyRing } from '../../shared/codec/index.ts';
 import type { FunctionNames } from '../../shared/config/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import { adoptChildOutput, collectLoop, finishRun, recordFailure } from './results.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 import { runBlock } from './run-block.ts';
 import type {
   AdoptChildOutputInput,
@@ -28,10 +29,10 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     runBlock: (input: RunBlockInput): Promise<RunBlockResult> => runBlock(deps, input),
-    collectLoop: (input: CollectLoopInput): Promise<ResultRef> => collectLoop(deps.store, input),
-    adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => adoptChildOutput(deps.store, input),
-    recordFailure: (input: RecordFailureInput): Promise<void> => recordFailure(deps.store, input),
-    finishRun: (input: FinishRunInput): Promise<ResultRef> => finishRun(deps.store, input),
+    collectLoop: (input: CollectLoopInput): Promise<ResultRef> => whileHeartbeating(() => collectLoop(deps.store, input)),
+    adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => whileHeartbeating(() => adoptChildOutput(deps.store, input)),
+    recordFailure: (input: RecordFailureInput): Promise<void> => whileHeartbeating(() => recordFailure(deps.store, input)),
+    finishRun: (input: FinishRunInput): Promise<ResultRef> => whileHeartbeating(() => finishRun(deps.store, input)),
   };
 }
 

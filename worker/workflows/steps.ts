@@ -29,8 +29,16 @@ export const INFRASTRUCTURE_RETRY: RetryPolicy = {
   nonRetryableErrorTypes: ['ExecutorFatal'],
 };
 
+/**
+ * Activities heartbeat while they wait on an executor or the store
+ * (worker/activities/heartbeat.ts), so a worker that dies mid-step is noticed
+ * after this long and the step retried elsewhere, not after its timeout.
+ */
+export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
+
 export const storeActivities = proxyActivities<BatonActivities>({
   startToCloseTimeout: '2m',
+  heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
   retry: INFRASTRUCTURE_RETRY,
 });
 
@@ -71,6 +79,7 @@ export interface StepResult {
 function executorActivities(step: StepPlan) {
   return proxyActivities<BatonActivities>({
     startToCloseTimeout: (step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) + EXECUTOR_MARGIN_MS,
+    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     retry: INFRASTRUCTURE_RETRY,
   });
 }
