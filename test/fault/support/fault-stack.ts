@@ -25,7 +25,8 @@ export const FAULT_NAMESPACE = 'baton-test';
 
 /**
  * Three side effects a run, each under the idempotency key docs/language.md
- * recommends (run id, block id, iteration): one charge, and one per loop item.
+ * recommends (run id, block id, iteration): one charge, a durable timer, and
+ * one refund per loop item.
  */
 export const PROBE_WORKFLOW = `
 name: fault-probe
@@ -40,9 +41,13 @@ blocks:
     body: { amount: 1 }
     timeoutMs: 5000
     retry: { maxAttempts: 3, initialIntervalMs: 200 }
+  - id: pause
+    type: wait
+    after: [charge]
+    duration: 300ms
   - id: refunds
     type: loop
-    after: [charge]
+    after: [pause]
     over: "[1, 2]"
     concurrency: 2
     body:
