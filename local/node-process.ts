@@ -27,6 +27,7 @@ export interface SpawnTsOptions {
   readonly name: string;
   readonly env: Env;
   readonly args?: readonly string[];
+  readonly cwd?: string;
   /** Extra Node flags (`--cpu-prof`, say). */
   readonly nodeArgs?: readonly string[];
   /** Gets each line the process writes to stdout. */
@@ -44,6 +45,7 @@ export function spawnTs(entry: string | URL, options: SpawnTsOptions): NodeProce
     {
       env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...definedEnv(options.env) },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.cwd ? { cwd: options.cwd } : {}),
     },
   );
   if (child.pid === undefined) throw new Error(`${options.name}: could not spawn ${path}`);
