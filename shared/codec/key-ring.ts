@@ -14,13 +14,22 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** Stands in for the tag, which is known only once the body is sealed. */
+const EMPTY_TAG = Buffer.alloc(TAG_BYTES);
+
+function isChunkList(plaintext: Uint8Array | readonly Uint8Array[]): plaintext is readonly Uint8Array[] {
+  return Array.isArray(plaintext);
+}
 
 export interface KeyRing {
   /** Id of the key that encrypts. */
   readonly currentKeyId: string;
   readonly keyIds: readonly string[];
-  /** Encrypts; `aad` binds the ciphertext to its context (a store key, say). */
-  seal(plaintext: Uint8Array, aad?: string): Buffer;
+  /**
+   * Encrypts; `aad` binds the ciphertext to its context (a store key, say).
+   * Given several chunks, seals their concatenation without copying them together first.
+   */
+  seal(plaintext: Uint8Array | readonly Uint8Array[], aad?: string): Buffer;
   open(sealed: Uint8Array, aad?: string): Buffer;
 }
 
@@ -41,21 +50,39 @@ export function generateKey(): string {
   return randomBytes(KEY_BYTES).toString('base64');
 }
 
+/**
+ * Rings built from the environment, by a digest of the setting: every client,
+ * worker and store in a process that reads the same setting gets the same ring,
+ * and so the same memoised data converter (data-converter.ts).
+ */
+const ringsBySetting = new Map<string, KeyRing>();
+
 /** Builds the ring from `BATON_ENCRYPTION_KEYS` (`kid:base64,...`) or `ENCRYPTION_KEY`. */
 export function keyRingFromEnv(env: Record<string, string | undefined>): KeyRing {
   const ring = env.BATON_ENCRYPTION_KEYS?.trim();
-  if (ring) {
-    const entries = ring.split(',').map((entry, index) => {
-      const colon = entry.indexOf(':');
-      const kid = entry.slice(0, colon).trim();
-      if (colon < 0 || !KID_PATTERN.test(kid)) {
-        throw new ConfigError('BATON_ENCRYPTION_KEYS', `entry ${index + 1} must be kid:base64 with kid of [A-Za-z0-9._-]`);
-      }
-      return [kid, decodeKey('BATON_ENCRYPTION_KEYS', entry.slice(colon + 1))] as const;
-    });
-    return createKeyRing(entries);
-  }
   const single = env.ENCRYPTION_KEY?.trim();
+  const setting = ring ? `BATON_ENCRYPTION_KEYS\0${ring}` : `ENCRYPTION_KEY\0${single ?? ''}`;
+  const memoKey = createHash('sha256').update(setting).digest('base64');
+  const known = ringsBySetting.get(memoKey);
+  if (known) return known;
+  const built = ring ? ringFromList(ring) : ringFromSingleKey(single);
+  ringsBySetting.set(memoKey, built);
+  return built;
+}
+
+function ringFromList(list: string): KeyRing {
+  const entries = list.split(',').map((entry, index) => {
+    const colon = entry.indexOf(':');
+    const kid = entry.slice(0, colon).trim();
+    if (colon < 0 || !KID_PATTERN.test(kid)) {
+      throw new ConfigError('BATON_ENCRYPTION_KEYS', `entry ${index + 1} must be kid:base64 with kid of [A-Za-z0-9._-]`);
+    }
+    return [kid, decodeKey('BATON_ENCRYPTION_KEYS', entry.slice(colon + 1))] as const;
+  });
+  return createKeyRing(entries);
+}
+
+function ringFromSingleKey(single: string | undefined): KeyRing {
   if (!single) {
     throw new ConfigError('ENCRYPTION_KEY', 'not set (nor BATON_ENCRYPTION_KEYS); make one with `baton keygen`');
   }
@@ -74,6 +101,8 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
   }
   const [currentKeyId, currentKey] = first;
   const kidBytes = Buffer.from(currentKeyId, 'utf8');
+  const header = Buffer.from([FORMAT_VERSION, kidBytes.length, ...kidBytes]);
+  const knownIds = () => [...keys.keys()].map((id) => `"${id}"`).join(', ');
 
   return {
     currentKeyId,
@@ -82,13 +111,11 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
       if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
-      const body = cipher.update(plaintext);
-      const final = cipher.final();
-      const header = Buffer.allocUnsafe(2 + kidBytes.length);
-      header[0] = FORMAT_VERSION;
-      header[1] = kidBytes.length;
-      kidBytes.copy(header, 2);
-      return Buffer.concat([header, iv, cipher.getAuthTag(), body, final]);
+      const parts: Buffer[] = [header, iv, EMPTY_TAG];
+      for (const chunk of isChunkList(plaintext) ? plaintext : [plaintext]) parts.push(cipher.update(chunk));
+      parts.push(cipher.final());
+      parts[2] = cipher.getAuthTag();
+      return Buffer.concat(parts);
     },
     open(sealed, aad) {
       const bytes = Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
@@ -101,7 +128,7 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
       const kid = bytes.subarray(2, 2 + kidLength).toString('utf8');
       const key = keys.get(kid);
       if (!key) {
-        throw new CodecError(`ciphertext was sealed with key "${kid}", which is not in the key ring (${[...keys.keys()].join(', ')})`);
+        throw new CodecError(`ciphertext was sealed with key "${kid}", which is not in the key ring (it holds ${knownIds()})`);
       }
       const iv = bytes.subarray(2 + kidLength, 2 + kidLength + IV_BYTES);
       const tag = bytes.subarray(2 + kidLength + IV_BYTES, bodyStart);
@@ -109,9 +136,15 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
       decipher.setAuthTag(tag);
       if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
       try {
-        return Buffer.concat([decipher.update(bytes.subarray(bodyStart)), decipher.final()]);
+        const body = decipher.update(bytes.subarray(bodyStart));
+        const final = decipher.final();
+        // GCM is a stream mode: final() yields nothing, so the body needs no second copy.
+        return final.length === 0 ? body : Buffer.concat([body, final]);
       } catch {
-        throw new CodecError(`ciphertext failed authentication with key "${kid}" (tampered, truncated or misplaced)`);
+        throw new CodecError(
+          `ciphertext failed authentication with key "${kid}": it was tampered with or truncated, ` +
+            `sealed for another place, or key "${kid}" here is not the key that sealed it`,
+        );
       }
     },
   };

@@ -46,6 +46,12 @@ describe('key ring seal/open', () => {
     expect(ring.open(view).toString('utf8')).toBe(PLAINTEXT);
   });
 
+  it('seals chunks as their concatenation', () => {
+    const chunks = [plain.subarray(0, 5), new Uint8Array(0), plain.subarray(5)];
+    expect(ring.open(ring.seal(chunks)).toString('utf8')).toBe(PLAINTEXT);
+    expect(ring.open(ring.seal(chunks, 'ctx'), 'ctx').toString('utf8')).toBe(PLAINTEXT);
+  });
+
   it('round-trips with aad and refuses a different or missing aad', () => {
     const sealed = ring.seal(plain, 'runs/a/trigger');
     expect(ring.open(sealed, 'runs/a/trigger').toString('utf8')).toBe(PLAINTEXT);
@@ -137,6 +143,13 @@ describe('keyRingFromEnv', () => {
     expect(ring.currentKeyId).toBe(keyIdOf(Buffer.from(key, 'base64')));
     expect(ring.currentKeyId).toMatch(/^k-[0-9a-f]{8}$/);
     expect(keyRingFromEnv({ ENCRYPTION_KEY: ` ${key} ` }).open(ring.seal(plain)).toString('utf8')).toBe(PLAINTEXT);
+  });
+
+  it('gives the same ring for the same setting, so clients and worker share one data converter', () => {
+    expect(keyRingFromEnv({ ENCRYPTION_KEY: key })).toBe(keyRingFromEnv({ ENCRYPTION_KEY: ` ${key}` }));
+    expect(keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `a:${key}` })).toBe(keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `a:${key}` }));
+    expect(keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `a:${key}` })).not.toBe(keyRingFromEnv({ ENCRYPTION_KEY: key }));
+    expect(keyRingFromEnv({ ENCRYPTION_KEY: key })).not.toBe(keyRingFromEnv({ ENCRYPTION_KEY: key2 }));
   });
 
   it('builds a ring from BATON_ENCRYPTION_KEYS, first key current, and prefers it over ENCRYPTION_KEY', () => {

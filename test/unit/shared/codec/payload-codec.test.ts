@@ -1,15 +1,40 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { createKeyRing, generateKey } from '../../../../shared/codec/key-ring.ts';
-import { ENCODING_ENCRYPTED, KeyRingPayloadCodec } from '../../../../shared/codec/payload-codec.ts';
+import {
+  COMPRESSION_DEFLATE,
+  DEFAULT_COMPRESS_ABOVE_BYTES,
+  ENCODING_ENCRYPTED,
+  KeyRingPayloadCodec,
+  METADATA_COMPRESSION,
+} from '../../../../shared/codec/payload-codec.ts';
 import { CodecError } from '../../../../shared/errors.ts';
 
 const MARKER = 'PLAINTEXT-MARKER-payload-42';
 const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
 
-const ring = createKeyRing([['kid-1', Buffer.from(generateKey(), 'base64')]]);
+const keyA = Buffer.from(generateKey(), 'base64');
+const ring = createKeyRing([['kid-1', keyA]]);
 const codec = new KeyRingPayloadCodec(ring);
 const payloadOf = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
+
+/** A JSON value of about `bytes` bytes that compresses well, as plans and status objects do. */
+function bigJson(bytes: number) {
+  const row = (i: number) => ({ block: `block-${i % 40}`, status: 'completed', marker: MARKER, i });
+  const count = Math.ceil(bytes / JSON.stringify(row(0)).length);
+  return Array.from({ length: count }, (_, i) => row(i));
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(Error);
+    return error as Error;
+  }
+  throw new Error('expected a rejection, got none');
+}
 
 describe('KeyRingPayloadCodec', () => {
   it('encodes with binary/encrypted encoding and the current key id, hiding the data', async () => {
@@ -28,9 +53,9 @@ describe('KeyRingPayloadCodec', () => {
   });
 
   it('decodes back to the original payload and value', async () => {
-    const originals = [payloadOf({ secret: MARKER, n: [1, 2, 3] }), payloadOf('second'), payloadOf(null)];
+    const originals = [payloadOf({ secret: MARKER, n: [1, 2, 3] }), payloadOf('second'), payloadOf(null), payloadOf('')];
     const decoded = await codec.decode(await codec.encode(originals));
-    expect(decoded).toHaveLength(3);
+    expect(decoded).toHaveLength(4);
     decoded.forEach((payload, index) => {
       expect(text(payload.data)).toBe(text(originals[index]!.data));
       expect(text(payload.metadata!.encoding)).toBe(text(originals[index]!.metadata!.encoding));
@@ -38,6 +63,16 @@ describe('KeyRingPayloadCodec', () => {
     expect(defaultPayloadConverter.fromPayload(decoded[0]!)).toEqual({ secret: MARKER, n: [1, 2, 3] });
     expect(defaultPayloadConverter.fromPayload(decoded[1]!)).toBe('second');
     expect(defaultPayloadConverter.fromPayload(decoded[2]!)).toBeNull();
+    expect(defaultPayloadConverter.fromPayload(decoded[3]!)).toBe('');
+  });
+
+  it('round-trips a payload with no data, and one whose data needs a multi-byte length', async () => {
+    const bare: Payload = { metadata: { encoding: Buffer.from('binary/null') } };
+    const long: Payload = { metadata: { encoding: Buffer.from('binary/plain') }, data: randomBytes(300_000) };
+    const [a, b] = await codec.decode(await codec.encode([bare, long]));
+    expect(a!.data?.length ?? 0).toBe(0);
+    expect(text(a!.metadata!.encoding)).toBe('binary/null');
+    expect(Buffer.from(b!.data!).equals(Buffer.from(long.data!))).toBe(true);
   });
 
   it('passes a plain (unencrypted) payload through decode unchanged', async () => {
@@ -48,12 +83,112 @@ describe('KeyRingPayloadCodec', () => {
     const bare: Payload = { data: Buffer.from('raw') };
     expect((await codec.decode([bare]))[0]).toBe(bare);
   });
+});
 
-  it('refuses an encrypted payload without data, or sealed under a key not in the ring', async () => {
-    const noData: Payload = { metadata: { encoding: Buffer.from(ENCODING_ENCRYPTED) } };
-    await expect(codec.decode([noData])).rejects.toThrow(CodecError);
-    const otherRing = createKeyRing([['kid-2', Buffer.from(generateKey(), 'base64')]]);
-    const encoded = await new KeyRingPayloadCodec(otherRing).encode([payloadOf(MARKER)]);
-    await expect(codec.decode(encoded)).rejects.toThrow(/"kid-2"/);
+describe('compression', () => {
+  it('compresses a payload above the threshold before sealing, says so in metadata, and decodes it', async () => {
+    const value = bigJson(DEFAULT_COMPRESS_ABOVE_BYTES * 4);
+    const original = payloadOf(value);
+    const [encoded] = await codec.encode([original]);
+    expect(text(encoded!.metadata![METADATA_COMPRESSION])).toBe(COMPRESSION_DEFLATE);
+    expect(encoded!.data!.length).toBeLessThan(original.data!.length / 4);
+    expect(Buffer.from(encoded!.data!).includes(Buffer.from(MARKER))).toBe(false);
+    const [decoded] = await codec.decode([encoded!]);
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual(value);
+  });
+
+  it('leaves a payload below the threshold uncompressed', async () => {
+    const [encoded] = await codec.encode([payloadOf(bigJson(DEFAULT_COMPRESS_ABOVE_BYTES / 2))]);
+    expect(encoded!.metadata![METADATA_COMPRESSION]).toBeUndefined();
+  });
+
+  it('leaves incompressible data uncompressed, small or large', async () => {
+    for (const size of [DEFAULT_COMPRESS_ABOVE_BYTES + 10, 1024 * 1024]) {
+      const original: Payload = { metadata: { encoding: Buffer.from('binary/plain') }, data: randomBytes(size) };
+      const [encoded] = await codec.encode([original]);
+      expect(encoded!.metadata![METADATA_COMPRESSION]).toBeUndefined();
+      const [decoded] = await codec.decode([encoded!]);
+      expect(Buffer.from(decoded!.data!).equals(Buffer.from(original.data!))).toBe(true);
+    }
+  });
+
+  it('follows a configured threshold', async () => {
+    const eager = new KeyRingPayloadCodec(ring, { compressAboveBytes: 100 });
+    const value = bigJson(400);
+    const [encoded] = await eager.encode([payloadOf(value)]);
+    expect(text(encoded!.metadata![METADATA_COMPRESSION])).toBe(COMPRESSION_DEFLATE);
+    // any codec on the ring decodes it, whatever its own threshold
+    expect(defaultPayloadConverter.fromPayload((await codec.decode([encoded!]))[0]!)).toEqual(value);
+  });
+
+  it('fails authentication when the compression flag is dropped or added in Temporal', async () => {
+    const [compressed] = await codec.encode([payloadOf(bigJson(DEFAULT_COMPRESS_ABOVE_BYTES * 2))]);
+    const dropped: Payload = { data: compressed!.data, metadata: { ...compressed!.metadata } };
+    delete dropped.metadata![METADATA_COMPRESSION];
+    expect((await rejection(codec.decode([dropped]))).message).toMatch(/authentication/);
+
+    const [plain] = await codec.encode([payloadOf(MARKER)]);
+    const added: Payload = { data: plain!.data, metadata: { ...plain!.metadata, [METADATA_COMPRESSION]: Buffer.from(COMPRESSION_DEFLATE) } };
+    expect((await rejection(codec.decode([added]))).message).toMatch(/authentication/);
+  });
+
+  it('refuses an unknown compression, naming it', async () => {
+    const [encoded] = await codec.encode([payloadOf(MARKER)]);
+    const odd: Payload = { data: encoded!.data, metadata: { ...encoded!.metadata, [METADATA_COMPRESSION]: Buffer.from('lz4') } };
+    const error = await rejection(codec.decode([odd]));
+    expect(error).toBeInstanceOf(CodecError);
+    expect(error.message).toContain('unknown compression "lz4"');
+  });
+});
+
+describe('decode errors name the cause, never the plaintext or a key', () => {
+  const sealedWith = async (kid: string, key: Buffer, value: unknown = { secret: MARKER }) =>
+    (await new KeyRingPayloadCodec(createKeyRing([[kid, key]])).encode([payloadOf(value)]))[0]!;
+
+  const cases: Array<[string, () => Promise<Payload>, RegExp]> = [
+    ['unknown key id', () => sealedWith('kid-2', Buffer.from(generateKey(), 'base64')), /sealed with key "kid-2", which is not in the key ring \(it holds "kid-1"\)/],
+    ['wrong key under a known id', () => sealedWith('kid-1', Buffer.from(generateKey(), 'base64')), /failed authentication with key "kid-1"/],
+    [
+      'tampered ciphertext',
+      async () => {
+        const payload = await sealedWith('kid-1', keyA);
+        const data = Buffer.from(payload.data!);
+        data[data.length - 3]! ^= 0x40;
+        return { ...payload, data };
+      },
+      /failed authentication.*tampered/,
+    ],
+    [
+      'truncated ciphertext (body)',
+      async () => {
+        const payload = await sealedWith('kid-1', keyA);
+        return { ...payload, data: payload.data!.subarray(0, payload.data!.length - 5) };
+      },
+      /failed authentication.*truncated/,
+    ],
+    [
+      'truncated ciphertext (header)',
+      async () => {
+        const payload = await sealedWith('kid-1', keyA);
+        return { ...payload, data: payload.data!.subarray(0, 12) };
+      },
+      /ciphertext is truncated/,
+    ],
+    ['encrypted payload without data', async () => ({ metadata: { encoding: Buffer.from(ENCODING_ENCRYPTED) } }), /encrypted, but it has no data/],
+    [
+      'bytes not sealed by Baton',
+      async () => ({ metadata: { encoding: Buffer.from(ENCODING_ENCRYPTED) }, data: Buffer.from(`{"secret":"${MARKER}"}`) }),
+      /unknown format/,
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, make, pattern) => {
+    const error = await rejection(codec.decode([await make()]));
+    expect(error).toBeInstanceOf(CodecError);
+    expect(error.message).toMatch(/^Temporal payload: /);
+    expect(error.message).toMatch(pattern);
+    expect(error.message).not.toContain(MARKER);
+    expect(error.message).not.toContain(keyA.toString('base64'));
+    expect(error.message).not.toContain(keyA.toString('hex'));
   });
 });
