@@ -27,7 +27,8 @@ export class EndUndecodableRuns implements PayloadCodec {
   private readonly ended = new Set<string>();
 
   constructor(
-    private readonly inner: PayloadCodec,
+    /** The codec it guards: the clients' own (one data converter for all). */
+    readonly inner: PayloadCodec,
     private readonly endRun: EndRun,
     private readonly log: (line: string) => void = (line) => console.error(line),
   ) {}
