@@ -4,6 +4,7 @@
  * sandbox, encrypted store) beside a plain Temporal workflow doing the same
  * work with in-process activities, on the same dev server in the same run.
  * Prints latency p50/p99 (one run at a time) and throughput (CONCURRENCY at once).
+ * `npm run bench -- codec` runs bench/codec.ts instead.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +18,13 @@ import { connectWorker } from '../worker/connect.ts';
 import { startDevServer } from '../local/dev-server.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import * as plainActivities from './plain/activities.ts';
+import { runCodecBench } from './codec.ts';
+
+// `npm run bench -- codec`: the payload codec against raw AES-256-GCM alone (bench/codec.ts), no stack.
+if (process.argv.includes('codec')) {
+  await runCodecBench();
+  process.exit(0);
+}
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 30 : 200;

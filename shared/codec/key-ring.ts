@@ -10,15 +10,22 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { CodecError, ConfigError } from '../errors.ts';
 
 const FORMAT_VERSION = 0x01;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+export const IV_BYTES = 12;
+export const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
-/** Stands in for the tag, which is known only once the body is sealed. */
-const EMPTY_TAG = Buffer.alloc(TAG_BYTES);
 
-function isChunkList(plaintext: Uint8Array | readonly Uint8Array[]): plaintext is readonly Uint8Array[] {
-  return Array.isArray(plaintext);
+/**
+ * Ciphertext in pieces, as one GCM stream: each part is the encryption of the
+ * plaintext part at the same index, and the tag covers them all in order.
+ * Lets a caller keep parts apart (a Temporal payload's data) instead of copying
+ * them into one buffer.
+ */
+export interface SealedParts {
+  readonly keyId: string;
+  readonly iv: Uint8Array;
+  readonly tag: Uint8Array;
+  readonly parts: readonly Uint8Array[];
 }
 
 export interface KeyRing {
@@ -26,11 +33,15 @@ export interface KeyRing {
   readonly currentKeyId: string;
   readonly keyIds: readonly string[];
   /**
-   * Encrypts; `aad` binds the ciphertext to its context (a store key, say).
-   * Given several chunks, seals their concatenation without copying them together first.
+   * Encrypts into self-describing bytes; `aad` binds the ciphertext to its
+   * context (a store key, say). Several chunks are sealed as their concatenation.
    */
   seal(plaintext: Uint8Array | readonly Uint8Array[], aad?: string): Buffer;
   open(sealed: Uint8Array, aad?: string): Buffer;
+  /** Encrypts each part with the current key, in one stream; nothing is copied together. */
+  sealParts(plaintext: readonly Uint8Array[], aad?: string): SealedParts & { readonly parts: Buffer[] };
+  /** Decrypts what sealParts made; throws a CodecError naming the cause, never the data. */
+  openParts(sealed: SealedParts, aad?: string): Buffer[];
 }
 
 function decodeKey(setting: string, text: string): Buffer {
@@ -104,18 +115,45 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
   const header = Buffer.from([FORMAT_VERSION, kidBytes.length, ...kidBytes]);
   const knownIds = () => [...keys.keys()].map((id) => `"${id}"`).join(', ');
 
+  const sealParts: KeyRing['sealParts'] = (plaintext, aad) => {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+    if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const parts = plaintext.map((part) => cipher.update(part));
+    // GCM is a stream mode: final() yields nothing, so every part is complete as it is.
+    cipher.final();
+    return { keyId: currentKeyId, iv, tag: cipher.getAuthTag(), parts };
+  };
+
+  const openParts: KeyRing['openParts'] = (sealed, aad) => {
+    const key = keys.get(sealed.keyId);
+    if (!key) {
+      throw new CodecError(`ciphertext was sealed with key "${sealed.keyId}", which is not in the key ring (it holds ${knownIds()})`);
+    }
+    if (sealed.iv.length !== IV_BYTES || sealed.tag.length !== TAG_BYTES) throw new CodecError('ciphertext is truncated');
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv);
+    decipher.setAuthTag(sealed.tag);
+    if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
+    try {
+      const parts = sealed.parts.map((part) => decipher.update(part));
+      decipher.final();
+      return parts;
+    } catch {
+      throw new CodecError(
+        `ciphertext failed authentication with key "${sealed.keyId}": it was tampered with or truncated, ` +
+          `sealed for another place, or key "${sealed.keyId}" here is not the key that sealed it`,
+      );
+    }
+  };
+
   return {
     currentKeyId,
     keyIds: [...keys.keys()],
+    sealParts,
+    openParts,
     seal(plaintext, aad) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
-      if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
-      const parts: Buffer[] = [header, iv, EMPTY_TAG];
-      for (const chunk of isChunkList(plaintext) ? plaintext : [plaintext]) parts.push(cipher.update(chunk));
-      parts.push(cipher.final());
-      parts[2] = cipher.getAuthTag();
-      return Buffer.concat(parts);
+      const sealed = sealParts(isChunkList(plaintext) ? plaintext : [plaintext], aad);
+      return Buffer.concat([header, sealed.iv, sealed.tag, ...sealed.parts]);
     },
     open(sealed, aad) {
       const bytes = Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
@@ -125,27 +163,20 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
       const kidLength = bytes[1] ?? 0;
       const bodyStart = 2 + kidLength + IV_BYTES + TAG_BYTES;
       if (bytes.length < bodyStart) throw new CodecError('ciphertext is truncated');
-      const kid = bytes.subarray(2, 2 + kidLength).toString('utf8');
-      const key = keys.get(kid);
-      if (!key) {
-        throw new CodecError(`ciphertext was sealed with key "${kid}", which is not in the key ring (it holds ${knownIds()})`);
-      }
-      const iv = bytes.subarray(2 + kidLength, 2 + kidLength + IV_BYTES);
-      const tag = bytes.subarray(2 + kidLength + IV_BYTES, bodyStart);
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
-      decipher.setAuthTag(tag);
-      if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
-      try {
-        const body = decipher.update(bytes.subarray(bodyStart));
-        const final = decipher.final();
-        // GCM is a stream mode: final() yields nothing, so the body needs no second copy.
-        return final.length === 0 ? body : Buffer.concat([body, final]);
-      } catch {
-        throw new CodecError(
-          `ciphertext failed authentication with key "${kid}": it was tampered with or truncated, ` +
-            `sealed for another place, or key "${kid}" here is not the key that sealed it`,
-        );
-      }
+      const [body] = openParts(
+        {
+          keyId: bytes.subarray(2, 2 + kidLength).toString('utf8'),
+          iv: bytes.subarray(2 + kidLength, 2 + kidLength + IV_BYTES),
+          tag: bytes.subarray(2 + kidLength + IV_BYTES, bodyStart),
+          parts: [bytes.subarray(bodyStart)],
+        },
+        aad,
+      );
+      return body!;
     },
   };
+}
+
+function isChunkList(plaintext: Uint8Array | readonly Uint8Array[]): plaintext is readonly Uint8Array[] {
+  return Array.isArray(plaintext);
 }

@@ -61,7 +61,8 @@ export const metadataText = (payload: JsonPayload, key: string): string | undefi
   return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8');
 };
 
-/** All the bytes an observer can read: the JSON text, and every payload's data decoded from base64. */
+/** All the bytes an observer can read: the JSON text, and every payload's data and metadata decoded from base64. */
 export function readableBytes(text: string, payloads: readonly JsonPayload[]): Buffer {
-  return Buffer.concat([Buffer.from(text), ...payloads.map((payload) => Buffer.from(payload.data ?? '', 'base64'))]);
+  const decoded = payloads.flatMap((payload) => [payload.data ?? '', ...Object.values(payload.metadata)].map((value) => Buffer.from(value, 'base64')));
+  return Buffer.concat([Buffer.from(text), ...decoded]);
 }

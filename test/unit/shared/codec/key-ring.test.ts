@@ -181,3 +181,29 @@ describe('keyRingFromEnv', () => {
     for (const secret of secrets) expect(error.message).not.toContain(secret);
   });
 });
+
+describe('sealParts / openParts', () => {
+  const ring = ringOf(['p1', generateKey()]);
+
+  it('encrypts each part in place, as one stream under one tag', () => {
+    const parts = [plain.subarray(0, 7), new Uint8Array(0), plain.subarray(7)];
+    const sealed = ring.sealParts(parts, 'ctx');
+    expect(sealed.keyId).toBe('p1');
+    expect(sealed.parts.map((part) => part.length)).toEqual(parts.map((part) => part.length));
+    expect(Buffer.concat(ring.openParts(sealed, 'ctx')).toString('utf8')).toBe(PLAINTEXT);
+  });
+
+  it('fails authentication when parts are swapped, dropped or changed, or the aad differs', () => {
+    const sealed = ring.sealParts([Buffer.from('head'), Buffer.from('body')], 'ctx');
+    const variants = [
+      { ...sealed, parts: [sealed.parts[1]!, sealed.parts[0]!] },
+      { ...sealed, parts: [sealed.parts[0]!] },
+      { ...sealed, parts: [sealed.parts[0]!, flipped(sealed.parts[1]!, 0)] },
+      { ...sealed, tag: flipped(Buffer.from(sealed.tag), 0) },
+    ];
+    for (const variant of variants) expect(() => ring.openParts(variant, 'ctx')).toThrow(/authentication/);
+    expect(() => ring.openParts(sealed, 'other')).toThrow(/authentication/);
+    expect(() => ring.openParts({ ...sealed, iv: sealed.iv.subarray(0, 4) }, 'ctx')).toThrow(/truncated/);
+    expect(() => ring.openParts({ ...sealed, keyId: 'nope' }, 'ctx')).toThrow(/"nope", which is not in the key ring \(it holds "p1"\)/);
+  });
+});

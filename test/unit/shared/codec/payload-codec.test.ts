@@ -10,6 +10,7 @@ import {
   METADATA_COMPRESSION,
 } from '../../../../shared/codec/payload-codec.ts';
 import { CodecError } from '../../../../shared/errors.ts';
+import proto from '@temporalio/proto';
 
 const MARKER = 'PLAINTEXT-MARKER-payload-42';
 const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
@@ -17,6 +18,11 @@ const text = (bytes: Uint8Array | null | undefined): string => Buffer.from(bytes
 const keyA = Buffer.from(generateKey(), 'base64');
 const ring = createKeyRing([['kid-1', keyA]]);
 const codec = new KeyRingPayloadCodec(ring);
+/** A ring that also holds kid-1, but encrypts with kid-0. */
+const twoKeys = createKeyRing([
+  ['kid-0', Buffer.from(generateKey(), 'base64')],
+  ['kid-1', keyA],
+]);
 const payloadOf = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
 
 /** A JSON value of about `bytes` bytes that compresses well, as plans and status objects do. */
@@ -42,14 +48,16 @@ describe('KeyRingPayloadCodec', () => {
     expect(text(original.data)).toContain(MARKER);
     const [encoded] = await codec.encode([original]);
     expect(encoded).toBeDefined();
-    expect(Object.keys(encoded!.metadata ?? {}).sort()).toEqual(['encoding', 'encryption-key-id']);
+    expect(Object.keys(encoded!.metadata ?? {}).sort()).toEqual(['encoding', 'encryption-head', 'encryption-iv', 'encryption-key-id', 'encryption-tag']);
     expect(text(encoded!.metadata!.encoding)).toBe(ENCODING_ENCRYPTED);
     expect(ENCODING_ENCRYPTED).toBe('binary/encrypted');
     expect(text(encoded!.metadata!['encryption-key-id'])).toBe('kid-1');
     expect(encoded!.data).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(encoded!.data!).includes(Buffer.from(MARKER))).toBe(false);
     // the original encoding (json/plain) is sealed too, not left in the clear
-    expect(Buffer.from(encoded!.data!).includes(Buffer.from('json/plain'))).toBe(false);
+    for (const value of Object.values(encoded!.metadata!)) expect(Buffer.from(value).includes(Buffer.from('json/plain'))).toBe(false);
+    // the data is encrypted in place: no bigger than it was
+    expect(encoded!.data!.length).toBe(original.data!.length);
   });
 
   it('decodes back to the original payload and value', async () => {
@@ -73,6 +81,15 @@ describe('KeyRingPayloadCodec', () => {
     expect(a!.data?.length ?? 0).toBe(0);
     expect(text(a!.metadata!.encoding)).toBe('binary/null');
     expect(Buffer.from(b!.data!).equals(Buffer.from(long.data!))).toBe(true);
+  });
+
+  it('still decodes payloads sealed in the first layout (the whole payload in key-ring bytes)', async () => {
+    const original = payloadOf({ secret: MARKER });
+    const first: Payload = {
+      metadata: { encoding: Buffer.from(ENCODING_ENCRYPTED), 'encryption-key-id': Buffer.from('kid-1') },
+      data: ring.seal(proto.temporal.api.common.v1.Payload.encode(original).finish()),
+    };
+    expect(defaultPayloadConverter.fromPayload((await codec.decode([first]))[0]!)).toEqual({ secret: MARKER });
   });
 
   it('passes a plain (unencrypted) payload through decode unchanged', async () => {
@@ -121,11 +138,13 @@ describe('compression', () => {
     expect(defaultPayloadConverter.fromPayload((await codec.decode([encoded!]))[0]!)).toEqual(value);
   });
 
-  it('fails authentication when the compression flag is dropped or added in Temporal', async () => {
+  it('refuses a payload whose compression flag was dropped or added in Temporal', async () => {
     const [compressed] = await codec.encode([payloadOf(bigJson(DEFAULT_COMPRESS_ABOVE_BYTES * 2))]);
     const dropped: Payload = { data: compressed!.data, metadata: { ...compressed!.metadata } };
     delete dropped.metadata![METADATA_COMPRESSION];
-    expect((await rejection(codec.decode([dropped]))).message).toMatch(/authentication/);
+    expect((await rejection(codec.decode([dropped]))).message).toMatch(/no encryption-head/);
+    const disguised: Payload = { data: compressed!.data, metadata: { ...dropped.metadata, 'encryption-head': new Uint8Array(3) } };
+    expect((await rejection(codec.decode([disguised]))).message).toMatch(/authentication/);
 
     const [plain] = await codec.encode([payloadOf(MARKER)]);
     const added: Payload = { data: plain!.data, metadata: { ...plain!.metadata, [METADATA_COMPRESSION]: Buffer.from(COMPRESSION_DEFLATE) } };
@@ -167,12 +186,40 @@ describe('decode errors name the cause, never the plaintext or a key', () => {
       /failed authentication.*truncated/,
     ],
     [
-      'truncated ciphertext (header)',
+      'truncated iv',
       async () => {
         const payload = await sealedWith('kid-1', keyA);
-        return { ...payload, data: payload.data!.subarray(0, 12) };
+        return { ...payload, metadata: { ...payload.metadata, 'encryption-iv': payload.metadata!['encryption-iv']!.subarray(0, 8) } };
       },
       /ciphertext is truncated/,
+    ],
+    [
+      'tampered head (the original metadata)',
+      async () => {
+        const payload = await sealedWith('kid-1', keyA);
+        const head = Buffer.from(payload.metadata!['encryption-head']!);
+        head[0]! ^= 0x01;
+        return { ...payload, metadata: { ...payload.metadata, 'encryption-head': head } };
+      },
+      /failed authentication/,
+    ],
+    [
+      'key id swapped for another key of the ring',
+      async () => {
+        const payload = await new KeyRingPayloadCodec(twoKeys).encode([payloadOf({ secret: MARKER })]);
+        return { ...payload[0]!, metadata: { ...payload[0]!.metadata, 'encryption-key-id': Buffer.from('kid-1') } };
+      },
+      /failed authentication with key "kid-1"/,
+    ],
+    [
+      'no key id',
+      async () => {
+        const payload = await sealedWith('kid-1', keyA);
+        const metadata = { ...payload.metadata };
+        delete metadata['encryption-key-id'];
+        return { ...payload, metadata };
+      },
+      /has no encryption-key-id/,
     ],
     ['encrypted payload without data', async () => ({ metadata: { encoding: Buffer.from(ENCODING_ENCRYPTED) } }), /encrypted, but it has no data/],
     [
