@@ -134,8 +134,8 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv);
     decipher.setAuthTag(sealed.tag);
     if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
+    const parts = sealed.parts.map((part) => decipher.update(part));
     try {
-      const parts = sealed.parts.map((part) => decipher.update(part));
       decipher.final();
       return parts;
     } catch {

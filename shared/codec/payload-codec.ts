@@ -88,7 +88,7 @@ export class KeyRingPayloadCodec implements PayloadCodec {
   private async encodeOne(payload: Payload): Promise<Payload> {
     const { data, ...rest } = payload;
     const head = PayloadProto.encode(rest).finish();
-    const bytes = data ?? EMPTY;
+    const bytes = bytesOf(data);
     const size = head.length + bytes.length;
     if (size >= this.compressAboveBytes && worthCompressing(bytes)) {
       const whole = Buffer.concat([head, dataFieldHeader(bytes.length), bytes]);
@@ -112,7 +112,7 @@ export class KeyRingPayloadCodec implements PayloadCodec {
     // pass through on the way in; everything Baton itself sends is sealed.
     if (!sameBytes(metadata.encoding, ENCODING_BYTES)) return payload;
     try {
-      return metadata[METADATA_IV] ? await this.openStream(metadata, payload.data ?? EMPTY) : this.openWhole(payload.data);
+      return metadata[METADATA_IV] ? await this.openStream(metadata, bytesOf(payload.data)) : this.openWhole(bytesOf(payload.data));
     } catch (error) {
       throw new CodecError(`Temporal payload: ${errorMessage(error)}`, { cause: error });
     }
@@ -137,10 +137,19 @@ export class KeyRingPayloadCodec implements PayloadCodec {
   }
 
   /** The first layout: the whole payload in the key ring's self-describing bytes. */
-  private openWhole(data: Uint8Array | null | undefined): Payload {
-    if (!data || data.length === 0) throw new CodecError('encrypted, but it has no data');
+  private openWhole(data: Uint8Array): Payload {
+    if (data.length === 0) throw new CodecError('encrypted, but it has no data');
     return toPayload(this.ring.open(data));
   }
+}
+
+/**
+ * A payload's bytes as they may arrive: a Uint8Array, absent, or, for a field
+ * protobufjs decoded as unset, its default: an empty plain array.
+ */
+function bytesOf(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  return Array.isArray(value) && value.length > 0 ? Uint8Array.from(value as number[]) : EMPTY;
 }
 
 function toPayload(bytes: Uint8Array): Payload {

@@ -19,7 +19,10 @@ import { freePort } from '../../local/free-port.ts';
 
 const CODEC_TOKEN = 'bc_e2e-codec-token-0123456789';
 
-/** Trigger data carries the marker; each block's result is derived from it, so no result is the marker itself. */
+/**
+ * Trigger data carries the marker; each block's result (and one block's error
+ * message) is derived from it, so none of them is the marker itself.
+ */
 const MARKED = `
 name: marked
 blocks:
@@ -30,10 +33,15 @@ blocks:
     type: code
     after: [echo]
     code: "return echo.data.reversed.toUpperCase() + '-SHOUTED'"
+  - id: boom
+    type: code
+    after: [echo]
+    onError: continue
+    code: "throw new Error(echo.data.reversed + '-BOOM')"
   - id: reply
     type: response
-    after: [shout]
-    body: { said: "{{ shout.data }}" }
+    after: [shout, boom]
+    body: { said: "{{ shout.data }}", failed: "{{ boom.error.message }}" }
 `;
 
 let stack: TestStack;
@@ -54,10 +62,11 @@ describe('what Temporal holds, read without the key', () => {
   it('has neither the trigger data nor any block result, and every payload is binary/encrypted', async () => {
     const marker = `MARKER${Math.random().toString(36).slice(2, 12)}`;
     const outcome = await stack.run(MARKED, { secret: marker });
+    expect(outcome.error).toBeUndefined();
     expect(outcome.status).toBe('completed');
     const reversed = marker.split('').reverse().join('');
     const shouted = `${reversed.toUpperCase()}-SHOUTED`;
-    expect(outcome.output).toMatchObject({ status: 200, body: { said: shouted } });
+    expect(outcome.output).toMatchObject({ status: 200, body: { said: shouted, failed: `${reversed}-BOOM` } });
 
     const { text, json } = await show(outcome.runId);
     const payloads = payloadsIn(json);

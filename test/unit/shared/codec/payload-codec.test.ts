@@ -83,6 +83,20 @@ describe('KeyRingPayloadCodec', () => {
     expect(Buffer.from(b!.data!).equals(Buffer.from(long.data!))).toBe(true);
   });
 
+  it('round-trips through protobuf as Temporal stores payloads, empty data included', async () => {
+    const Proto = proto.temporal.api.common.v1.Payload;
+    const throughWire = (payload: Payload) => Proto.decode(Proto.encode(payload).finish());
+    const originals = [payloadOf(undefined), payloadOf({ secret: MARKER }), payloadOf('')];
+    const encoded = (await codec.encode(originals)).map(throughWire);
+    // protobufjs hands an unset bytes field over as an empty plain array
+    expect(Array.isArray(encoded[0]!.data)).toBe(true);
+    const decoded = await codec.decode(encoded);
+    expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([undefined, { secret: MARKER }, '']);
+    // ...and a decoded payload, re-encoded as it is, round-trips too
+    const again = await codec.decode((await codec.encode(decoded.map(throughWire))).map(throughWire));
+    expect(again.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([undefined, { secret: MARKER }, '']);
+  });
+
   it('still decodes payloads sealed in the first layout (the whole payload in key-ring bytes)', async () => {
     const original = payloadOf({ secret: MARKER });
     const first: Payload = {
