@@ -83,6 +83,22 @@ describe('KeyRingPayloadCodec', () => {
     expect(Buffer.from(b!.data!).equals(Buffer.from(long.data!))).toBe(true);
   });
 
+  it('keeps every metadata entry and other field of the original, long and non-ASCII ones included', async () => {
+    const original: Payload = {
+      metadata: { encoding: Buffer.from('json/protobuf'), 'messageType-ü': Buffer.from('ä'.repeat(200)), empty: new Uint8Array(0), big: randomBytes(70_000) },
+      data: Buffer.from('{}'),
+    };
+    const withOthers = { ...original, externalPayloads: [{ sizeBytes: 12 }] } as Payload;
+    for (const payload of [original, withOthers]) {
+      const [decoded] = await codec.decode(await codec.encode([payload]));
+      const entries = (p: Payload) => Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('hex')]).sort();
+      expect(entries(decoded!)).toEqual(entries(payload));
+      expect(text(decoded!.data)).toBe('{}');
+    }
+    const [decoded] = await codec.decode(await codec.encode([withOthers]));
+    expect(Number((decoded as { externalPayloads: Array<{ sizeBytes: unknown }> }).externalPayloads[0]!.sizeBytes)).toBe(12);
+  });
+
   it('round-trips through protobuf as Temporal stores payloads, empty data included', async () => {
     const Proto = proto.temporal.api.common.v1.Payload;
     const throughWire = (payload: Payload) => Proto.decode(Proto.encode(payload).finish());
