@@ -88,7 +88,7 @@ describe('KeyRingPayloadCodec', () => {
       metadata: { encoding: Buffer.from('json/protobuf'), 'messageType-ü': Buffer.from('ä'.repeat(200)), empty: new Uint8Array(0), big: randomBytes(70_000) },
       data: Buffer.from('{}'),
     };
-    const withOthers = { ...original, externalPayloads: [{ sizeBytes: 12 }] } as Payload;
+    const withOthers = { ...original, externalPayloads: [{ sizeBytes: 12 }] } as unknown as Payload;
     for (const payload of [original, withOthers]) {
       const [decoded] = await codec.decode(await codec.encode([payload]));
       const entries = (p: Payload) => Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('hex')]).sort();
