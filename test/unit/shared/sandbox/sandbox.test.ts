@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { transpileBlock } from '../../../../shared/definition/syntax.ts';
 import { Sandbox, type RunCodeRequest, type RunCodeResult } from '../../../../shared/sandbox/index.ts';
 
-const sandbox = new Sandbox(64);
+const sandbox = new Sandbox({ memoryLimitMb: 64 });
 afterAll(() => sandbox.dispose());
 
 function request(code: string, options: Partial<Omit<RunCodeRequest, 'functionSource'>> = {}): RunCodeRequest {
@@ -76,7 +76,7 @@ describe('Sandbox results', () => {
   });
 
   it('refuses a result that is not JSON-serialisable', async () => {
-    expect(await failure('const a = {}; a.self = a; return a;')).toMatchObject({ name: 'TypeError' });
+    expect(await failure("const a = {}; a.self = a; return a;")).toMatchObject({ name: "ResultError" });
     await stillWorks();
   });
 });

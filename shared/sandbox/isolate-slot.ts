@@ -1,0 +1,74 @@
+/**
+ * One isolate and what is worth keeping with it between runs: the compiled
+ * prelude, compiled run scripts by source, and the next run's context, made
+ * on isolated-vm's own thread while the host does other work. A context is
+ * used for one run only; the slot counts runs so the pool can retire it.
+ */
+import ivm from 'isolated-vm';
+import { PRELUDE_SOURCE } from './prelude.ts';
+
+const SCRIPT_CACHE_SIZE = 256;
+
+export class IsolateSlot {
+  readonly isolate: ivm.Isolate;
+  readonly prelude: ivm.Script;
+  uses = 0;
+  private readonly scripts = new Map<string, ivm.Script>();
+  private next: Promise<ivm.Context> | undefined;
+
+  constructor(readonly memoryLimitMb: number) {
+    this.isolate = new ivm.Isolate({
+      memoryLimit: memoryLimitMb,
+      onCatastrophicError: (message) => {
+        // isolated-vm: V8 has lost control of the isolate and nothing in this process can be trusted.
+        process.stderr.write(`baton: isolated-vm catastrophic error, aborting: ${message}\n`);
+        process.abort();
+      },
+    });
+    this.prelude = this.isolate.compileScriptSync(PRELUDE_SOURCE, { filename: 'baton:prelude' });
+  }
+
+  get alive(): boolean {
+    return !this.isolate.isDisposed;
+  }
+
+  /** A context nothing has run in yet. */
+  takeContext(): Promise<ivm.Context> {
+    const next = this.next;
+    this.next = undefined;
+    return next ?? this.isolate.createContext();
+  }
+
+  /** Starts making the next run's context now, so that run does not wait for it. */
+  prepare(): void {
+    if (this.next || !this.alive) return;
+    const next = this.isolate.createContext();
+    // A slot disposed before its next run rejects this; nobody waits for it then.
+    next.catch(() => {});
+    this.next = next;
+  }
+
+  /** The compiled script for a source; throws the source's SyntaxError. */
+  script(source: string): ivm.Script {
+    let script = this.scripts.get(source);
+    if (script) {
+      // Most recently used last, so the oldest is evicted first.
+      this.scripts.delete(source);
+    } else {
+      script = this.isolate.compileScriptSync(source, { filename: 'baton:block' });
+      if (this.scripts.size >= SCRIPT_CACHE_SIZE) {
+        const [oldest, old] = this.scripts.entries().next().value ?? [];
+        if (oldest !== undefined) this.scripts.delete(oldest);
+        old?.release();
+      }
+    }
+    this.scripts.set(source, script);
+    return script;
+  }
+
+  dispose(): void {
+    this.scripts.clear();
+    this.next = undefined;
+    if (this.alive) this.isolate.dispose();
+  }
+}
