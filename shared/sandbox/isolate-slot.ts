@@ -9,6 +9,26 @@ import { PRELUDE_SOURCE } from './prelude.ts';
 
 const SCRIPT_CACHE_SIZE = 256;
 
+/** V8's code cache for the prelude, made by the first isolate: a new isolate compiles it in a quarter of the time. */
+let preludeCodeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
+
+/** What isolated-vm writes onto a script compiled with code-cache options. */
+interface CompileResults {
+  cachedData?: ivm.ExternalCopy<ArrayBuffer>;
+  cachedDataRejected?: boolean;
+}
+
+function compilePrelude(isolate: ivm.Isolate): ivm.Script {
+  const options = { filename: 'baton:prelude' };
+  if (preludeCodeCache) {
+    const script = isolate.compileScriptSync(PRELUDE_SOURCE, { ...options, cachedData: preludeCodeCache });
+    if (!(script as CompileResults).cachedDataRejected) return script;
+  }
+  const script = isolate.compileScriptSync(PRELUDE_SOURCE, { ...options, produceCachedData: true });
+  preludeCodeCache = (script as CompileResults).cachedData;
+  return script;
+}
+
 export class IsolateSlot {
   readonly isolate: ivm.Isolate;
   readonly prelude: ivm.Script;
@@ -25,7 +45,7 @@ export class IsolateSlot {
         process.abort();
       },
     });
-    this.prelude = this.isolate.compileScriptSync(PRELUDE_SOURCE, { filename: 'baton:prelude' });
+    this.prelude = compilePrelude(this.isolate);
   }
 
   get alive(): boolean {

@@ -25,6 +25,8 @@ export const REMOVED_GLOBALS = ['WebAssembly', 'SharedArrayBuffer', 'Atomics', '
 export const MAX_LOG_LINES = 1000;
 export const MAX_LOG_LINE_CHARS = 8192;
 export const MAX_ERROR_MESSAGE_CHARS = 4096;
+/** Up to this length an oversized string result is measured exactly; beyond it, by its length. */
+const EXACT_SIZE_MAX_CHARS = 1_000_000;
 
 /** What the host hands the prelude, as one JSON string. */
 export interface PreludeInput {
@@ -139,9 +141,12 @@ export const PRELUDE_SOURCE = `'use strict';
 
   const finish = (value) => {
     if (value === undefined) return 'u';
-    // A long string needs no serialising to know it is too large (and a
-    // repeated one would be flattened to its full size by serialising).
-    if (typeof value === 'string' && value.length + 2 > maxResultBytes) return 'b' + (value.length + 2);
+    // A long string needs no serialising to know it is too large, and
+    // serialising one (flattening a repeated string first) could take more
+    // memory than the isolate has: its length gives a lower bound instead.
+    if (typeof value === 'string' && value.length + 2 > maxResultBytes && value.length > ${EXACT_SIZE_MAX_CHARS}) {
+      return 'b' + (value.length + 2);
+    }
     let json;
     try {
       json = stringify(value);

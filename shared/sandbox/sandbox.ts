@@ -104,6 +104,8 @@ export class Sandbox {
   readonly memoryLimitMb: number;
   readonly maxUses: number;
   readonly secrets: SecretMask;
+  /** Isolates made so far (tests and the benchmark read it). */
+  isolatesCreated = 0;
   private idle: IsolateSlot[] = [];
 
   constructor(options: SandboxOptions = {}) {
@@ -178,6 +180,7 @@ export class Sandbox {
       slot.dispose();
     }
     const slot = new IsolateSlot(memoryLimitMb);
+    this.isolatesCreated++;
     slot.uses++;
     return slot;
   }
