@@ -1,14 +1,13 @@
 /** Runs one code block: body and inputs from the store, the sandbox, result and logs back to the store. */
 import { createHash } from 'node:crypto';
-import { Sandbox, type LogLine } from '../../shared/sandbox/index.ts';
+import type { LogLine } from '../../shared/sandbox/index.ts';
 import { transpileBlock, type CodeBlock, type Definition } from '../../shared/definition/index.ts';
 import { findMentions } from '../../shared/definition/mentions.ts';
 import { storeKeys } from '../../shared/store/index.ts';
 import type { BlockEnvelope, BlockReply, ExecutorRuntime } from '../../shared/executor/index.ts';
 import { loadScope } from './scope.ts';
 
-// Module scope: a warm container keeps its isolate and its transpiled bodies.
-const sandbox = new Sandbox();
+// Module scope: a warm container keeps its transpiled bodies (and, in the runtime, its isolates).
 const transpiled = new Map<string, string>();
 const TRANSPILE_CACHE_SIZE = 1000;
 
@@ -56,7 +55,7 @@ export async function runCodeBlock(envelope: BlockEnvelope, runtime: ExecutorRun
     };
   }
   const scope = await loadScope(envelope, mentionsOf(envelope.definitionHash, definition, block), runtime);
-  const result = await sandbox.run({
+  const result = await runtime.sandbox.run({
     functionSource: functionSourceOf(block),
     scope,
     timeoutMs: block.timeoutMs,
