@@ -28,7 +28,7 @@ import {
 } from '../shared/executor/index.ts';
 import { Sandbox, type RunCodeRequest } from '../shared/sandbox/index.ts';
 import { storeKeys } from '../shared/store/index.ts';
-import { runCodeBlock } from '../functions/code-executor/run-code-block.ts';
+import { runStep } from '../functions/code-executor/run-step.ts';
 import { NodeVmSandbox } from './node-vm-sandbox.ts';
 
 const DEFINITION = `
@@ -117,7 +117,7 @@ export async function benchExecutor(options: { quick: boolean }): Promise<void> 
     const invocation = { v: 1, enc: seal(runtime.keyRing, envelope, ENVELOPE_AAD).enc };
 
     const invoke = (rt: ExecutorRuntime) => {
-      const handler = createExecutorHandler(runCodeBlock, () => rt);
+      const handler = createExecutorHandler(runStep, () => rt);
       return async () => {
         const reply = await handler(invocation);
         if (!('enc' in reply)) throw new Error(`executor failed: ${JSON.stringify(reply)}`);

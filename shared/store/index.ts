@@ -5,7 +5,7 @@ import { FileBackend } from './file-backend.ts';
 import { ResultStore } from './result-store.ts';
 
 export { ResultStore, type ObjectBackend, type PutResult } from './result-store.ts';
-export { storeKeys } from './keys.ts';
+export { LOOP_ITEMS_PER_CHUNK, storeKeys } from './keys.ts';
 
 /** Opens the store named by BATON_RESULTS_URL: `file://DIR` (s3:// comes with the S3 backend). */
 export function openResultStore(url: string, ring: KeyRing): ResultStore {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCodeBlock } from '../../../../functions/code-executor/run-code-block.ts';
+import { runStep } from '../../../../functions/code-executor/run-step.ts';
 import { generateKey } from '../../../../shared/codec/index.ts';
 import { compileDefinition, parseDefinition } from '../../../../shared/definition/index.ts';
 import {
@@ -34,7 +34,7 @@ const runtime = createExecutorRuntime({
   BATON_MAX_RESULT_BYTES: '5000',
   BATON_SANDBOX_MEMORY_MB: '32',
 });
-const handler = createExecutorHandler(runCodeBlock, () => runtime);
+const handler = createExecutorHandler(runStep, () => runtime);
 afterAll(() => {
   runtime.sandbox.dispose();
   rmSync(dir, { recursive: true, force: true });
