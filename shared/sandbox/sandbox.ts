@@ -14,7 +14,7 @@
  * (see outcome.ts). No host object or function is ever visible to user code.
  */
 import ivm from 'isolated-vm';
-import { MAX_LOG_LINES, MAX_LOG_LINE_CHARS, PRELUDE_INPUT, PRELUDE_LOG, runnerSource, type PreludeInput } from './prelude.ts';
+import { MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINES, MAX_LOG_LINE_CHARS, PRELUDE_INPUT, PRELUDE_LOG, runnerSource, type PreludeInput } from './prelude.ts';
 import { IsolateSlot } from './isolate-slot.ts';
 import { readOutcome, type SandboxFailure } from './outcome.ts';
 import { SecretMask } from './secret-mask.ts';
@@ -134,12 +134,15 @@ export class Sandbox {
     const slot = this.acquire(request.memoryLimitMb ?? this.memoryLimitMb);
     let context: ivm.Context | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let step: RunStep = 'prepare';
     try {
       context = await slot.takeContext();
       context.global.setSync(PRELUDE_INPUT, input);
       context.global.setSync(PRELUDE_LOG, new ivm.Callback(this.logSink(logs)));
       slot.prelude.runSync(context, { timeout: request.timeoutMs });
+      step = 'compile';
       const script = slot.script(runnerSource(request.functionSource));
+      step = 'run';
 
       const finished = script.run(context, { timeout: request.timeoutMs, promise: true });
       // Settles after the host timer has won the race: nobody is waiting for it then.
@@ -156,7 +159,7 @@ export class Sandbox {
       const outcome = readOutcome(raw, request.maxResultBytes);
       return outcome.ok ? { ok: true, json: outcome.json, logs } : this.failed(outcome.error, logs);
     } catch (error) {
-      return this.failed(this.describeFailure(error, slot, request.timeoutMs), logs);
+      return this.failed(this.describeFailure(error, slot, request.timeoutMs, step), logs);
     } finally {
       clearTimeout(timer);
       if (slot.alive) context?.release();
@@ -211,18 +214,34 @@ export class Sandbox {
     return { ok: false, error: { name: this.secrets.mask(error.name), message: this.secrets.mask(error.message) }, logs };
   }
 
-  private describeFailure(error: unknown, slot: IsolateSlot, timeoutMs: number): SandboxFailure {
+  /** What went wrong, by the step it went wrong in (errors from isolated-vm carry no kind of their own). */
+  private describeFailure(error: unknown, slot: IsolateSlot, timeoutMs: number, step: RunStep): SandboxFailure {
     if (isTimeout(error)) return timedOut(timeoutMs);
-    if (!slot.alive || (error instanceof Error && /memory limit/i.test(error.message))) {
+    const message = cut(error instanceof Error ? error.message : String(error));
+    if (!slot.alive || /memory limit/i.test(message)) {
       slot.dispose();
       return { name: 'MemoryLimitError', message: `exceeded the memory limit of ${slot.memoryLimitMb} MB` };
     }
-    if (error instanceof Error && error.name === 'SyntaxError') return { name: 'SyntaxError', message: error.message };
-    return { name: 'SandboxError', message: error instanceof Error ? error.message : String(error) };
+    if (step === 'compile') return { name: 'SyntaxError', message };
+    if (step === 'run') {
+      // The runner catches everything the code awaits; what still gets out is
+      // a promise the code rejected and never handled, which isolated-vm
+      // reports at the end of the run (as Node would end a process for it).
+      const name = error instanceof Error && /^[A-Za-z_$][\w$]{0,199}$/.test(error.name) ? error.name : 'Error';
+      return { name, message: `${message} (a promise was rejected and nothing handled it)` };
+    }
+    return { name: 'SandboxError', message };
   }
+
 }
 
 const EXPIRED = Symbol('expired');
+
+type RunStep = 'prepare' | 'compile' | 'run';
+
+function cut(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE_CHARS ? `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : message;
+}
 
 function timedOut(timeoutMs: number): SandboxFailure {
   return { name: 'TimeoutError', message: `timed out after ${timeoutMs} ms` };

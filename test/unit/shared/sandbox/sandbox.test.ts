@@ -72,6 +72,14 @@ describe('Sandbox results', () => {
     expect(await failure('throw null;')).toEqual({ name: 'Error', message: 'null' });
   });
 
+  it('fails a block that leaves a rejected promise unhandled, naming it', async () => {
+    expect(await failure('Promise.reject(new TypeError("floating")); return 1;')).toEqual({
+      name: 'TypeError',
+      message: 'floating (a promise was rejected and nothing handled it)',
+    });
+    await stillWorks();
+  });
+
   it('refuses a result that is not JSON-serialisable, saying why', async () => {
     const cyclic = await failure('const a = {}; a.self = a; return a;');
     expect(cyclic.name).toBe('ResultError');
