@@ -34,6 +34,8 @@ export async function startRun(options: {
   runId?: string;
   /** Where workflow steps find the definitions they start. */
   registry?: Registry;
+  /** Loop items per child workflow batch; tests lower it to exercise batching. */
+  itemsPerBatch?: number;
 }): Promise<{ runId: string; handle: RunHandle }> {
   const { compiled } = options;
   const runId = options.runId ?? newRunId();
@@ -45,7 +47,14 @@ export async function startRun(options: {
   const handle = await options.client.workflow.start<typeof batonRun>('batonRun', {
     workflowId: runId,
     taskQueue: options.taskQueue,
-    args: [{ runId, plan: compiled.plan, ...(callsWorkflows(compiled) ? { workflows: plansByName(workflows) } : {}) }],
+    args: [
+      {
+        runId,
+        plan: compiled.plan,
+        ...(callsWorkflows(compiled) ? { workflows: plansByName(workflows) } : {}),
+        ...(options.itemsPerBatch !== undefined ? { itemsPerBatch: options.itemsPerBatch } : {}),
+      },
+    ],
   });
   return { runId, handle };
 }

@@ -37,6 +37,8 @@ export interface BatonRunInput {
   readonly workflows?: Readonly<Record<string, Plan>>;
   /** How deep this run is nested in workflow steps (0 for a run started by a trigger). */
   readonly depth?: number;
+  /** Loop items per child workflow batch (tests set it low to exercise batching). */
+  readonly itemsPerBatch?: number;
 }
 
 export interface ResultRef {
@@ -140,7 +142,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     if (block.type !== 'loop' || !block.body) return end;
     const count = decision && 'items' in decision ? decision.items : 0;
     state.items = { total: count, completed: 0, failed: 0 };
-    const outcome = await runLoop({ ...target, step: block.body }, count, block.concurrency ?? 1, state.items);
+    const outcome = await runLoop({ ...target, step: block.body }, count, block.concurrency ?? 1, state.items, input.itemsPerBatch);
     if (outcome.cancelled) return { status: 'cancelled' };
     if (outcome.failure) {
       const error = { type: outcome.failure.error.type, message: `item ${outcome.failure.index}: ${outcome.failure.error.message}` };

@@ -75,10 +75,16 @@ export async function batonLoopBatch(input: LoopBatchInput): Promise<ItemsOutcom
 }
 
 /** All of a loop's items: inline when few, else batch by batch in child workflows. */
-export async function runLoop(target: ItemTarget, count: number, concurrency: number, progress: LoopProgress): Promise<ItemsOutcome> {
-  if (count <= ITEMS_PER_BATCH) return runItems(target, 0, count, concurrency, progress);
-  for (let from = 0; from < count; from += ITEMS_PER_BATCH) {
-    const to = Math.min(from + ITEMS_PER_BATCH, count);
+export async function runLoop(
+  target: ItemTarget,
+  count: number,
+  concurrency: number,
+  progress: LoopProgress,
+  itemsPerBatch = ITEMS_PER_BATCH,
+): Promise<ItemsOutcome> {
+  if (count <= itemsPerBatch) return runItems(target, 0, count, concurrency, progress);
+  for (let from = 0; from < count; from += itemsPerBatch) {
+    const to = Math.min(from + itemsPerBatch, count);
     const outcome = await executeChild(batonLoopBatch, {
       workflowId: `${target.runId}-${target.blockId}-items-${from}`,
       args: [{ target, from, to, concurrency }],
