@@ -10,7 +10,7 @@
  * threads of the process: isolated-vm runs isolates on its own threads).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateKey } from '../shared/codec/index.ts';
@@ -151,7 +151,10 @@ export async function benchExecutor(options: { quick: boolean }): Promise<void> 
     ];
     sandbox.dispose();
 
+    // Other work on the machine moves these figures; the load average says how much there was.
+    const load = loadavg().map((n) => n.toFixed(1)).join(' ');
     console.log(`\none trivial code block, ${runs} sequential runs (${coldRuns} on a new isolate each), ${process.version}`);
+    console.log(`${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), load average ${load} at the end`);
     table('inside the executor (envelope opened, input loaded, run, result and reply stored)', executor);
     table('the sandbox alone (fresh context, scope in, run, JSON out)', alone);
     console.log('\ngoals: warm p50 <= 1 ms, new isolate p99 <= 10 ms, >= 1000 trivial blocks/s per core');
