@@ -1,13 +1,14 @@
 /**
  * One isolate and what is worth keeping with it between runs: the compiled
  * prelude, compiled run scripts by source, and the next run's context, made
- * on isolated-vm's own thread while the host does other work. A context is
+ * on isolated-vm's own thread while the host is idle. A context is
  * used for one run only; the slot counts runs so the pool can retire it.
  */
 import ivm from 'isolated-vm';
 import { PRELUDE_SOURCE } from './prelude.ts';
 
 const SCRIPT_CACHE_SIZE = 256;
+const PREPARE_DELAY_MS = 2;
 
 /** V8's code cache for the prelude, made by the first isolate: a new isolate compiles it in a quarter of the time. */
 let preludeCodeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
@@ -35,6 +36,7 @@ export class IsolateSlot {
   uses = 0;
   private readonly scripts = new Map<string, ivm.Script>();
   private next: Promise<ivm.Context> | undefined;
+  private prepareTimer: NodeJS.Timeout | undefined;
 
   constructor(readonly memoryLimitMb: number) {
     this.isolate = new ivm.Isolate({
@@ -54,18 +56,30 @@ export class IsolateSlot {
 
   /** A context nothing has run in yet: the one made ahead, else one made now (on this thread, saving a hop). */
   takeContext(): Promise<ivm.Context> | ivm.Context {
+    clearTimeout(this.prepareTimer);
+    this.prepareTimer = undefined;
     const next = this.next;
     this.next = undefined;
     return next ?? this.isolate.createContextSync();
   }
 
-  /** Starts making the next run's context now, so that run does not wait for it. */
+  /**
+   * Makes the next run's context ahead, once the host has been idle for a
+   * moment: blocks arrive milliseconds apart (a Temporal round trip), so it
+   * is usually ready, and back-to-back runs do not have it compete for the
+   * CPU with the rest of their invocation.
+   */
   prepare(): void {
-    if (this.next || !this.alive) return;
-    const next = this.isolate.createContext();
-    // A slot disposed before its next run rejects this; nobody waits for it then.
-    next.catch(() => {});
-    this.next = next;
+    if (this.next || this.prepareTimer || !this.alive) return;
+    this.prepareTimer = setTimeout(() => {
+      this.prepareTimer = undefined;
+      if (this.next || !this.alive) return;
+      const next = this.isolate.createContext();
+      // A slot disposed before its next run rejects this; nobody waits for it then.
+      next.catch(() => {});
+      this.next = next;
+    }, PREPARE_DELAY_MS);
+    this.prepareTimer.unref();
   }
 
   /** The compiled script for a source; throws the source's SyntaxError. */
@@ -87,6 +101,7 @@ export class IsolateSlot {
   }
 
   dispose(): void {
+    clearTimeout(this.prepareTimer);
     this.scripts.clear();
     this.next = undefined;
     if (this.alive) this.isolate.dispose();
