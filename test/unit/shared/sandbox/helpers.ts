@@ -10,7 +10,8 @@ export function codeRunner(sandbox: Sandbox) {
     sandbox.run({
       functionSource: transpileBlock({ code, language: 'javascript' }),
       scope: {},
-      timeoutMs: 2000,
+      // Generous, so a loaded machine never turns a slow test into a timeout; timeout tests pass their own.
+      timeoutMs: 30_000,
       maxResultBytes: 1024 * 1024,
       ...options,
     });
