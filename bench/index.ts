@@ -4,7 +4,8 @@
  * sandbox, encrypted store) beside a plain Temporal workflow doing the same
  * work with in-process activities, on the same dev server in the same run.
  * Prints latency p50/p99 (one run at a time) and throughput (CONCURRENCY at once).
- * `npm run bench -- codec` runs bench/codec.ts instead.
+ * `npm run bench -- executor` measures one block inside the code-executor instead,
+ * `npm run bench -- codec` the payload codec against raw AES-256-GCM.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -18,15 +19,20 @@ import { connectWorker } from '../worker/connect.ts';
 import { startDevServer } from '../local/dev-server.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import * as plainActivities from './plain/activities.ts';
-import { runCodecBench } from './codec.ts';
 
+const quick = process.argv.includes('--quick');
+// `npm run bench -- executor`: one block inside the code-executor instead (bench/executor.ts).
+if (process.argv.slice(2).includes('executor')) {
+  const { benchExecutor } = await import('./executor.ts');
+  await benchExecutor({ quick });
+  process.exit(0);
+}
 // `npm run bench -- codec`: the payload codec against raw AES-256-GCM alone (bench/codec.ts), no stack.
-if (process.argv.includes('codec')) {
+if (process.argv.slice(2).includes('codec')) {
+  const { runCodecBench } = await import('./codec.ts');
   await runCodecBench();
   process.exit(0);
 }
-
-const quick = process.argv.includes('--quick');
 const RUNS = quick ? 30 : 200;
 const CONCURRENCY = 10;
 const THROUGHPUT_RUNS = quick ? 50 : 300;

@@ -21,6 +21,7 @@ import { resetExecutorRuntime } from '../shared/executor/runtime.ts';
 import { isListening } from './free-port.ts';
 import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
 import { ensureNamespace } from './namespace.ts';
+import { ensureSearchAttribute } from '../shared/runs/index.ts';
 
 export interface StackOptions {
   readonly env: Env;
@@ -115,6 +116,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const store = openResultStore(config.resultsUrl, config.keyRing);
     const client = await connectClient(env, config);
     stops.push(() => client.connection.close());
+    await ensureSearchAttribute(client, config.temporal.namespace);
 
     let worker: Worker | undefined;
     const wantWorker =
