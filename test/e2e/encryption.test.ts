@@ -76,7 +76,10 @@ describe('what Temporal holds, read without the key', () => {
       expect(metadataText(payload, 'encoding')).toBe('binary/encrypted');
       expect(metadataText(payload, 'encryption-key-id')).toBe(stack.config.keyRing.currentKeyId);
     }
-    const readable = readableBytes(text, payloads);
+    // The one thing in clear: the BatonWorkflow search attribute, the definition's name, which Temporal indexes.
+    const indexed = payloadsIn(json, 'searchAttributes');
+    expect(indexed.map((payload) => Buffer.from(payload.data ?? '', 'base64').toString())).toEqual(['"marked"']);
+    const readable = readableBytes(text, [...payloads, ...indexed]);
     for (const secret of [marker, reversed, shouted, reversed.toUpperCase()]) {
       expect(readable.includes(Buffer.from(secret))).toBe(false);
       expect(readable.includes(Buffer.from(secret.toLowerCase()))).toBe(false);

@@ -40,19 +40,23 @@ export interface JsonPayload {
   readonly data?: string;
 }
 
-/** Every payload object (`{ metadata, data? }`) anywhere in the CLI's JSON. */
-export function payloadsIn(value: unknown, found: JsonPayload[] = []): JsonPayload[] {
-  if (!value || typeof value !== 'object') return found;
-  if (Array.isArray(value)) {
-    for (const item of value) payloadsIn(item, found);
-    return found;
-  }
-  const record = value as Record<string, unknown>;
-  const metadata = record.metadata;
-  if (metadata && typeof metadata === 'object' && typeof (metadata as Record<string, unknown>).encoding === 'string') {
-    found.push(record as unknown as JsonPayload);
-  }
-  for (const child of Object.values(record)) payloadsIn(child, found);
+/**
+ * Every payload object (`{ metadata, data? }`) anywhere in the CLI's JSON,
+ * apart from search attributes (`within: 'searchAttributes'` gives those alone):
+ * Temporal must read those to index them, so no codec may touch them.
+ */
+export function payloadsIn(value: unknown, within: 'history' | 'searchAttributes' = 'history'): JsonPayload[] {
+  const found: JsonPayload[] = [];
+  const visit = (node: unknown, inSearchAttributes: boolean): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach((item) => visit(item, inSearchAttributes));
+    const record = node as Record<string, unknown>;
+    const metadata = record.metadata;
+    const isPayload = metadata && typeof metadata === 'object' && typeof (metadata as Record<string, unknown>).encoding === 'string';
+    if (isPayload && inSearchAttributes === (within === 'searchAttributes')) found.push(record as unknown as JsonPayload);
+    for (const [key, child] of Object.entries(record)) visit(child, inSearchAttributes || key === 'searchAttributes');
+  };
+  visit(value, false);
   return found;
 }
 
