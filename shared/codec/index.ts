@@ -7,5 +7,5 @@ export {
   METADATA_COMPRESSION,
   METADATA_KEY_ID,
 } from './payload-codec.ts';
-export { dataConverterFor, workerDataConverterFor, FAILURE_CONVERTER_PATH, type WorkerConverterOptions } from './data-converter.ts';
+export { dataConverterFor, sealingKeyIdOf, sealingKeyIdOfPayload, workerDataConverterFor, FAILURE_CONVERTER_PATH, type WorkerConverterOptions } from './data-converter.ts';
 export { EndUndecodableRuns, type EndRun, type UndecodableRun } from './undecodable-runs.ts';

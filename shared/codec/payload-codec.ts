@@ -80,6 +80,11 @@ export class KeyRingPayloadCodec implements PayloadCodec {
     this.keyIdBytes = encoder.encode(ring.currentKeyId);
   }
 
+  /** Id of the key this codec seals with. */
+  get keyId(): string {
+    return this.ring.currentKeyId;
+  }
+
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return Promise.all(payloads.map((payload) => this.encodeOne(payload)));
   }
