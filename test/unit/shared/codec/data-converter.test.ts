@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { dataConverterFor, workerDataConverterFor, FAILURE_CONVERTER_PATH } from '../../../../shared/codec/data-converter.ts';
+import {
+  dataConverterFor,
+  sealingKeyIdOf,
+  sealingKeyIdOfPayload,
+  workerDataConverterFor,
+  FAILURE_CONVERTER_PATH,
+} from '../../../../shared/codec/data-converter.ts';
 import { createKeyRing, generateKey } from '../../../../shared/codec/key-ring.ts';
 import { KeyRingPayloadCodec } from '../../../../shared/codec/payload-codec.ts';
 import { EndUndecodableRuns, type UndecodableRun } from '../../../../shared/codec/undecodable-runs.ts';
@@ -28,6 +34,19 @@ describe('one data converter per key ring', () => {
     expect(plain.payloadCodecs![0]).toBe(clientCodec);
     const guarded = workerDataConverterFor(ring, { endUndecodableRun: async () => {} });
     expect(guarded.payloadCodecs![0]).toBeInstanceOf(EndUndecodableRuns);
+  });
+});
+
+describe('sealing key ids', () => {
+  it('names the key a converter seals with, and the key a stored payload was sealed with', async () => {
+    const ring = newRing('today');
+    const converter = dataConverterFor(ring);
+    expect(sealingKeyIdOf(converter)).toBe('today');
+    expect(sealingKeyIdOf({ ...converter, payloadCodecs: [] })).toBeUndefined();
+    const [sealed] = await converter.payloadCodecs[0]!.encode([defaultPayloadConverter.toPayload('x')]);
+    expect(sealingKeyIdOfPayload(sealed)).toBe('today');
+    expect(sealingKeyIdOfPayload(defaultPayloadConverter.toPayload('plain'))).toBeUndefined();
+    expect(sealingKeyIdOfPayload(undefined)).toBeUndefined();
   });
 });
 
