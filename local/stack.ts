@@ -18,7 +18,7 @@ import { startDevServer, type DevServer } from './dev-server.ts';
 import { executorFunctions } from './executors.ts';
 import { isListening } from './free-port.ts';
 import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
-import { ensureNamespace } from './namespace.ts';
+import { ensureStageNamespace } from './namespace.ts';
 
 export interface StackOptions {
   readonly env: Env;
@@ -72,7 +72,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     let devServer: DevServer | undefined;
     if (await isListening(host, Number(portText))) {
       log(`using the Temporal server at ${base.temporal.address}`);
-      await ensureNamespace(base.temporal.address, base.temporal.namespace);
+      await ensureStageNamespace(env, base);
     } else {
       devServer = await startDevServer({
         ip: host,
