@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   const metricsAddress = installRuntime(env);
 
   const workflowBundle: WorkflowBundleOption = prebuilt ?? (await bundleBatonWorkflows());
-  const metrics = createBlockMetrics(Runtime.instance().metricMeter);
+  const metrics = createBlockMetrics(
+    Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, task_queue: config.taskQueue }),
+  );
   const store = openResultStore(config.resultsUrl, config.keyRing);
   const lambda = createLambdaClient({ endpoint: config.lambdaEndpoint });
 

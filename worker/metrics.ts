@@ -8,6 +8,8 @@
  * - baton_blocks_run{block_type, outcome}     every block attempt; outcome completed | failed
  * - baton_blocks_failed{block_type, reason}   reason block (the block's own error) | executor (invoke or function failed)
  * - baton_executor_latency{block_type}        milliseconds per attempt, envelope to reply
+ *
+ * (each also tagged with namespace and task_queue by the worker's entry point)
  */
 import { performance } from 'node:perf_hooks';
 import type { MetricCounter, MetricHistogram, MetricMeter } from '@temporalio/common';
