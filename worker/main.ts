@@ -8,6 +8,7 @@
  */
 import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
 import { loadConfig, type Env } from '../shared/config/index.ts';
+import { loadSecretRefs } from '../shared/config/aws-secrets.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors.ts';
@@ -43,6 +44,7 @@ function installRuntime(env: Env): string | undefined {
 
 async function main(): Promise<void> {
   const env = process.env;
+  await loadSecretRefs(env);
   // Every setting is read before anything connects, so a bad one stops start-up with one line.
   const config = loadConfig(env);
   const tuning = workerTuningFromEnv(env);
