@@ -84,9 +84,11 @@ function checkReadable(env: Env, tls: ClientConfigTLS): void {
 }
 
 export function temporalSettings(env: Env, config: BatonConfig): TemporalSettings {
+  // An empty variable means unset (a deploy template sets every name, some to '').
+  const present = Object.fromEntries(Object.entries(definedEnv(env)).filter(([, value]) => value.trim() !== ''));
   let profile;
   try {
-    profile = loadClientConfigProfile({ overrideEnvVars: definedEnv(env) });
+    profile = loadClientConfigProfile({ overrideEnvVars: present });
   } catch (error) {
     throw new ConfigError(env.TEMPORAL_PROFILE ? 'TEMPORAL_PROFILE' : 'TEMPORAL_CONFIG_FILE', errorMessage(error));
   }
