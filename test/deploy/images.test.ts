@@ -1,0 +1,217 @@
+/**
+ * The two container images (worker/Dockerfile, functions/code-executor/Dockerfile).
+ * No Docker engine here, so they are not built; what can be checked is:
+ * both files validate; the properties each image promises hold as written
+ * (multi-stage, Node 22, production dependencies only, non-root, prebuilt
+ * workflow bundle, health check); every COPY source exists and is not
+ * ignored; the build steps they run work (the workflow prebuild, the
+ * executor bundle, which then serves a real run); and the worker's code
+ * imports production dependencies only.
+ */
+import { mkdtempSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
+import { validate } from 'dockerfile-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { definedEnv, loadConfig } from '../../shared/config/index.ts';
+import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
+import { createLambdaClient } from '../../shared/lambda/client.ts';
+import { startRun, watchRun } from '../../shared/runs/index.ts';
+import { openResultStore } from '../../shared/store/index.ts';
+import { connectClient } from '../../shared/temporal/index.ts';
+import { executorFunctions } from '../../local/executors.ts';
+import { startLambdaEndpoint, type LambdaHandler } from '../../local/lambda-endpoint.ts';
+import { quietTemporalRuntime } from '../../local/stack.ts';
+import { connectWorker } from '../../worker/connect.ts';
+import { createBatonWorker } from '../../worker/index.ts';
+import { bundleLambda, EXTERNAL } from '../../scripts/bundle-lambda.ts';
+import { testEnv } from '../support/test-stack.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+
+/** Instructions by stage: continuation lines joined, comments dropped. */
+function stagesOf(path: string): Instruction[][] {
+  const text = readFileSync(join(ROOT, path), 'utf8').replace(/\\\n/g, ' ');
+  const stages: Instruction[][] = [];
+  for (const line of text.split('\n').map((l) => l.trim())) {
+    if (!line || line.startsWith('#')) continue;
+    const [keyword, ...rest] = line.split(/\s+/);
+    const instruction = { keyword: keyword!.toUpperCase(), args: rest.join(' ') };
+    if (instruction.keyword === 'FROM') stages.push([]);
+    if (instruction.keyword !== 'ARG' || stages.length > 0) stages.at(-1)?.push(instruction);
+  }
+  return stages;
+}
+
+const argsOf = (stage: Instruction[], keyword: string) => stage.filter((i) => i.keyword === keyword).map((i) => i.args);
+
+/** Sources of COPY instructions that come from the build context (not --from another stage). */
+function contextSources(stages: Instruction[][]): string[] {
+  return stages.flat().flatMap((instruction) => {
+    if (instruction.keyword !== 'COPY' || instruction.args.includes('--from=')) return [];
+    const parts = instruction.args.split(/\s+/).filter((part) => !part.startsWith('--'));
+    return parts.slice(0, -1);
+  });
+}
+
+const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+  .split('\n')
+  .map((line) => line.trim())
+  .filter((line) => line && !line.startsWith('#'));
+
+describe.each(['worker/Dockerfile', 'functions/code-executor/Dockerfile'])('%s', (path) => {
+  it('validates, and copies only sources that exist and that .dockerignore lets through', () => {
+    const diagnostics = validate(readFileSync(join(ROOT, path), 'utf8'));
+    expect(diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
+    for (const source of contextSources(stagesOf(path))) {
+      expect(existsSync(join(ROOT, source)), source).toBe(true);
+      expect(ignored.some((pattern) => source === pattern || source.startsWith(`${pattern}/`)), `${source} is ignored`).toBe(false);
+    }
+  });
+});
+
+describe('the worker image', () => {
+  const stages = stagesOf('worker/Dockerfile');
+  const final = stages.at(-1)!;
+
+  it('is multi-stage on Node 22, runs as a non-root user, and starts worker/main.ts with a health check', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(3);
+    expect(readFileSync(join(ROOT, 'worker/Dockerfile'), 'utf8')).toMatch(/^ARG NODE_IMAGE=node:22-[a-z-]+$/m);
+    expect(stages.every((stage) => /^\$\{NODE_IMAGE\}/.test(stage[0]!.args))).toBe(true);
+    const user = argsOf(final, 'USER');
+    expect(user).toHaveLength(1);
+    expect(user[0]).not.toMatch(/^(root|0)(:|$)/);
+    expect(argsOf(final, 'CMD')[0]).toBe('["node", "--enable-source-maps", "--import", "tsx", "worker/main.ts"]');
+    expect(argsOf(final, 'HEALTHCHECK')[0]).toContain('http://127.0.0.1:8080/healthz');
+    expect(argsOf(final, 'STOPSIGNAL')).toEqual(['SIGTERM']);
+  });
+
+  it('ships production dependencies only, and the workflow bundle prebuilt where BATON_WORKFLOW_BUNDLE points', () => {
+    const depsStage = stages.find((stage) => argsOf(stage, 'RUN').some((run) => run.includes('npm ci --omit=dev')));
+    const depsName = depsStage?.[0]!.args.split(/\s+AS\s+/i)[1];
+    expect(depsName).toBeDefined();
+    expect(argsOf(final, 'COPY').some((copy) => copy.includes(`--from=${depsName}`) && copy.includes('/app/node_modules'))).toBe(true);
+    expect(argsOf(final, 'RUN')).toEqual([]); // nothing installed into the final stage itself
+
+    const buildRun = stages.flat().find((i) => i.keyword === 'RUN' && i.args.includes('scripts/build-workflow-bundle.ts'));
+    const bundleOut = /build-workflow-bundle\.ts\s+(\S+)/.exec(buildRun!.args)![1]!;
+    expect(argsOf(final, 'ENV').join(' ')).toContain(`BATON_WORKFLOW_BUNDLE=/app/${bundleOut}`);
+  });
+
+  it('runs its prebuild step: scripts/build-workflow-bundle.ts writes the bundle', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-bundle-'));
+    try {
+      const out = join(dir, 'dist', 'workflow-bundle.js');
+      const result = spawnSync(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'scripts', 'build-workflow-bundle.ts'), out], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/workflow bundle: .*workflow-bundle\.js \(\d+ KiB\)/);
+      const code = readFileSync(out, 'utf8');
+      expect(code).toContain('batonRun');
+      expect(code.length).toBeGreaterThan(10_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("imports nothing at run time that is not a production dependency", async () => {
+    const result = await build({
+      entryPoints: [join(ROOT, 'worker', 'main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+    });
+    const packages = new Set<string>();
+    for (const input of Object.values(result.metafile.inputs)) {
+      for (const imported of input.imports) {
+        if (!imported.external || imported.path.startsWith('node:')) continue;
+        const parts = imported.path.split('/');
+        packages.add(imported.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+      }
+    }
+    expect(packages.size).toBeGreaterThan(5);
+    const notProduction = [...packages].filter((name) => !(name in packageJson.dependencies));
+    expect(notProduction).toEqual([]);
+    // tsx runs the TypeScript in the image: it must be a production dependency too.
+    expect(packageJson.dependencies).toHaveProperty('tsx');
+  });
+});
+
+describe('the code-executor image', () => {
+  const stages = stagesOf('functions/code-executor/Dockerfile');
+  const final = stages.at(-1)!;
+  let outDir: string | undefined;
+  afterAll(() => {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+
+  it('builds and runs on the Lambda nodejs22 base image, with --no-node-snapshot for isolated-vm', () => {
+    expect(readFileSync(join(ROOT, 'functions/code-executor/Dockerfile'), 'utf8')).toMatch(/^ARG LAMBDA_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
+    expect(stages.every((stage) => stage[0]!.args.startsWith('${LAMBDA_IMAGE}'))).toBe(true);
+    expect(argsOf(final, 'ENV').join(' ')).toContain('NODE_OPTIONS=--no-node-snapshot');
+    expect(argsOf(final, 'CMD')).toEqual(['["handler.handler"]']);
+    // The packages the bundle leaves external are the ones the image installs for the runtime.
+    const install = stages.flat().find((i) => i.keyword === 'RUN' && i.args.includes('npm install'))!.args;
+    for (const name of EXTERNAL) expect(install).toContain(`"${name}@`);
+  });
+
+  it('bundles with scripts/bundle-lambda.ts, and that bundle serves a real run as the code-executor', async () => {
+    // Inside the repository, so the bundle's external packages resolve from node_modules as they would in the image.
+    mkdirSync(join(ROOT, '.baton'), { recursive: true });
+    outDir = mkdtempSync(join(ROOT, '.baton', 'test-code-executor-'));
+    const bundlePath = await bundleLambda('code-executor', outDir);
+    const bundled = (await import(pathToFileURL(bundlePath).href)) as { handler: LambdaHandler };
+
+    quietTemporalRuntime();
+    const { env } = testEnv();
+    const base = loadConfig(env);
+    const endpoint = await startLambdaEndpoint({
+      functions: { ...executorFunctions(base.functions), [base.functions.codeExecutor]: bundled.handler },
+    });
+    Object.assign(process.env, definedEnv(env)); // the bundled handler reads its settings from process.env, as in Lambda
+    const config = loadConfig({ ...env, BATON_LAMBDA_ENDPOINT: endpoint.url });
+    const store = openResultStore(config.resultsUrl, config.keyRing);
+    const client = await connectClient(env, config);
+    const connection = await connectWorker(env, config);
+    const worker = await createBatonWorker({
+      connection,
+      config,
+      lambda: createLambdaClient({ endpoint: endpoint.url }),
+      store,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
+    const running = worker.run();
+    try {
+      const compiled = compileDefinition(parseDefinition(readFileSync(join(ROOT, 'workflows', 'hello.yaml'), 'utf8'), 'hello.yaml'));
+      const { handle } = await startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger: { type: 'manual', data: { name: 'Image' } } });
+      const outcome = await watchRun(handle, store);
+      expect(outcome.status).toBe('completed');
+      expect(JSON.stringify(outcome.output)).toContain('Hello, Image!');
+    } finally {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await client.connection.close();
+      await endpoint.close();
+    }
+  });
+});
