@@ -97,6 +97,21 @@ describe('temporalSettings: the cluster modes', () => {
     expect(describeTarget(settings)).not.toContain('sekret');
   });
 
+  it('treats empty variables as unset (a deploy template sets every name, unused ones to "")', () => {
+    const settings = settingsOf({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_TLS: 'true',
+      TEMPORAL_TLS_SERVER_NAME: '',
+      TEMPORAL_API_KEY: '',
+      TEMPORAL_TLS_CLIENT_CERT_DATA: '',
+      TEMPORAL_TLS_CLIENT_KEY_DATA: '',
+    });
+    expect(settings.mode).toBe('tls');
+    expect(settings.serverName).toBeUndefined();
+    expect(settings.tls?.serverNameOverride).toBeUndefined();
+    expect(settingsOf({ TEMPORAL_TLS: 'false', TEMPORAL_API_KEY: '' }).mode).toBe('plain');
+  });
+
   it('reads a TEMPORAL_PROFILE from the TOML config file', () => {
     const toml = join(dir, 'temporal.toml');
     writeFileSync(toml, `[profile.prod]\naddress = "prod.tmprl.cloud:7233"\napi_key = "from-toml"\n`);
