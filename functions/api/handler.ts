@@ -6,7 +6,7 @@ import { loadSecretRefs } from '../../shared/config/aws-secrets.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { handleApiRequest, type ApiDeps } from './app.ts';
-import { directoryRegistry } from './registry.ts';
+import { directoryRegistry } from '../../shared/definition/index.ts';
 
 interface HttpApiEvent {
   rawPath?: string;

@@ -1,15 +1,5 @@
-/**
- * Lambda entry point of the db-connector. Query and http blocks come with the
- * workflow language; until then the definition validator refuses them, and a
- * block that reaches here anyway gets a clear, non-retryable error.
- */
+/** Lambda entry point of the db-connector: query and http blocks against the stage's resources. */
 import { createExecutorHandler, executorRuntime } from '../../shared/executor/index.ts';
+import { runStep } from './run-step.ts';
 
-export const handler = createExecutorHandler(async (envelope) => ({
-  ok: false,
-  error: {
-    type: 'NotSupported',
-    message: `block "${envelope.blockId}": query and http blocks are not supported by this build yet`,
-    retryable: false,
-  },
-}), executorRuntime);
+export const handler = createExecutorHandler(runStep, executorRuntime);

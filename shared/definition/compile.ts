@@ -1,8 +1,15 @@
-/** Turns a validated definition into the plan Temporal sees, plus its content hash. */
+/**
+ * Turns a validated definition into the plan Temporal sees (ids, types,
+ * edges, settings, mentions; no code, SQL or templates), plus its content hash.
+ */
 import { createHash } from 'node:crypto';
 import { findMentions } from './mentions.ts';
-import type { Plan, PlanBlock } from './plan.ts';
-import type { Definition } from './schema.ts';
+import { parseDuration } from './duration.ts';
+import { predecessorsOf } from './graph.ts';
+import { stepJavascript } from './steps.ts';
+import type { PlanBlock, StepPlan } from './plan.ts';
+import type { Plan } from './plan.ts';
+import type { Block, Definition, Step } from './schema.ts';
 
 export interface CompiledDefinition {
   readonly definition: Definition;
@@ -26,17 +33,37 @@ export function definitionHash(definition: Definition): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 32);
 }
 
+function stepPlan(step: Step, ids: ReadonlySet<string>): StepPlan {
+  const candidates = new Set(['trigger', ...ids]);
+  const mentions = [...new Set(stepJavascript(step).flatMap((source) => findMentions(source, candidates)))].sort();
+  return {
+    type: step.type,
+    ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
+    retry: step.retry,
+    onError: step.onError,
+    mentions,
+    ...(step.type === 'workflow' ? { workflow: step.workflow } : {}),
+  };
+}
+
+function planBlock(block: Block, ids: ReadonlySet<string>, predecessors: ReadonlyMap<string, readonly string[]>): PlanBlock {
+  const base = { id: block.id, ...stepPlan(block, ids), predecessors: predecessors.get(block.id) ?? [] };
+  switch (block.type) {
+    case 'branch':
+      return { ...base, cases: block.cases.map((c) => ({ then: c.then })), else: block.else };
+    case 'loop':
+      return { ...base, body: stepPlan(block.body, ids), concurrency: block.concurrency };
+    case 'wait':
+      return { ...base, durationMs: parseDuration(block.duration) ?? 0 };
+    default:
+      return base;
+  }
+}
+
 export function compileDefinition(definition: Definition): CompiledDefinition {
   const hash = definitionHash(definition);
-  const candidates = new Set(['trigger', ...definition.blocks.map((block) => block.id)]);
-  const blocks: PlanBlock[] = definition.blocks.map((block) => ({
-    id: block.id,
-    type: block.type,
-    after: block.after,
-    timeoutMs: block.timeoutMs,
-    retry: block.retry,
-    onError: block.onError,
-    mentions: findMentions(block.code, candidates).filter((id) => id !== block.id),
-  }));
-  return { definition, hash, plan: { name: definition.name, hash, blocks } };
+  const ids = new Set(definition.blocks.map((block) => block.id));
+  const predecessors = predecessorsOf(definition.blocks);
+  const blocks = definition.blocks.map((block) => planBlock(block, ids, predecessors));
+  return { definition, hash, plan: { name: definition.name, hash, blocks, onError: definition.onError } };
 }

@@ -5,17 +5,26 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { DefinitionError, type DefinitionIssue } from '../errors.ts';
-import { checkCodeSyntax } from './syntax.ts';
-import { checkGraph } from './graph.ts';
+import { checkCodeSyntax, checkExpressionSyntax } from './syntax.ts';
+import { checkGraph, checkMentions } from './graph.ts';
+import { findMentions } from './mentions.ts';
+import { stepExpressions, stepJavascript } from './steps.ts';
+import { checkTriggers } from './triggers.ts';
+import { checkInputSchema } from './input-schema.ts';
+import { parseDuration } from './duration.ts';
 import {
-  BUILT_BLOCK_TYPES,
+  BLOCK_TYPES,
+  LOOP_BODY_TYPES,
+  MAX_WAIT_MS,
   RESERVED_IDS,
-  UNBUILT_TOP_LEVEL,
-  V1_BLOCK_TYPES,
-  codeBlockSchema,
+  blockSchemas,
   definitionShellSchema,
+  loopBodySchemas,
   type Block,
+  type BlockType,
   type Definition,
+  type LoopBody,
+  type Step,
 } from './schema.ts';
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -57,36 +66,77 @@ export function parseDefinitionText(text: string, source: string): unknown {
   return doc.toJS({ maxAliasCount: 100 });
 }
 
-function validateBlock(raw: unknown, index: number, issues: DefinitionIssue[]): Block | undefined {
-  const at = ['blocks', index];
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    issues.push({ path: formatPath(at), message: 'a block must be an object' });
-    return undefined;
-  }
-  const type = (raw as Record<string, unknown>).type;
-  if (typeof type !== 'string') {
-    issues.push({ path: formatPath([...at, 'type']), message: `required, one of ${V1_BLOCK_TYPES.join(', ')}` });
-    return undefined;
-  }
-  if (!(BUILT_BLOCK_TYPES as readonly string[]).includes(type)) {
-    issues.push({
-      path: formatPath([...at, 'type']),
-      message: (V1_BLOCK_TYPES as readonly string[]).includes(type)
-        ? `block type "${type}" is not supported yet (this build runs ${BUILT_BLOCK_TYPES.join(', ')} blocks)`
-        : `unknown block type "${type}" (one of ${V1_BLOCK_TYPES.join(', ')})`,
-    });
-    return undefined;
-  }
-  const parsed = codeBlockSchema.safeParse(raw);
+type Path = ReadonlyArray<PropertyKey>;
+
+function validateStep<T extends Step>(
+  schema: z.ZodType<T>,
+  raw: unknown,
+  at: Path,
+  issues: DefinitionIssue[],
+): T | undefined {
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     issues.push(...zodIssues(parsed.error, at));
     return undefined;
   }
-  if (RESERVED_IDS.has(parsed.data.id)) {
-    issues.push({ path: formatPath([...at, 'id']), message: `"${parsed.data.id}" is a reserved name` });
+  const step = parsed.data;
+  if (step.type === 'code') issues.push(...checkCodeSyntax(step, formatPath([...at, 'code'])));
+  for (const { path, expression } of stepExpressions(step)) {
+    issues.push(...checkExpressionSyntax(expression, formatPath([...at, ...path])));
   }
-  issues.push(...checkCodeSyntax(parsed.data, formatPath([...at, 'code'])));
-  return parsed.data;
+  if (step.type === 'wait' && parseDuration(step.duration) === undefined) {
+    issues.push({ path: formatPath([...at, 'duration']), message: `"${String(step.duration)}" is not a duration (milliseconds, or like 30s, 5m, 2h, 1d)` });
+  }
+  if (step.type === 'wait') {
+    const ms = parseDuration(step.duration);
+    if (ms !== undefined && ms > MAX_WAIT_MS) issues.push({ path: formatPath([...at, 'duration']), message: 'at most 365 days' });
+  }
+  return step;
+}
+
+function typeOf(raw: unknown, at: Path, allowed: readonly string[], issues: DefinitionIssue[]): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    issues.push({ path: formatPath(at), message: 'must be an object' });
+    return undefined;
+  }
+  const type = (raw as Record<string, unknown>).type;
+  if (typeof type !== 'string' || !allowed.includes(type)) {
+    issues.push({
+      path: formatPath([...at, 'type']),
+      message: typeof type === 'string' ? `unknown block type "${type}" (one of ${allowed.join(', ')})` : `required, one of ${allowed.join(', ')}`,
+    });
+    return undefined;
+  }
+  return type;
+}
+
+function validateBlock(raw: unknown, index: number, issues: DefinitionIssue[]): Block | undefined {
+  const at = ['blocks', index];
+  const type = typeOf(raw, at, BLOCK_TYPES, issues) as BlockType | undefined;
+  if (!type) return undefined;
+  const schema = blockSchemas[type] as z.ZodType<Block>;
+  const before = issues.length;
+  const block = validateStep(schema, raw, at, issues);
+  if (!block) return undefined;
+  if (RESERVED_IDS.has(block.id)) {
+    issues.push({ path: formatPath([...at, 'id']), message: `"${block.id}" is a reserved name` });
+  }
+  if (block.type === 'loop') {
+    const bodyAt = [...at, 'body'];
+    const bodyType = typeOf(block.body, bodyAt, LOOP_BODY_TYPES, issues) as keyof typeof loopBodySchemas | undefined;
+    if (!bodyType) return undefined;
+    const body = validateStep(loopBodySchemas[bodyType] as z.ZodType<LoopBody>, block.body, bodyAt, issues);
+    if (!body) return undefined;
+    return issues.length === before ? { ...block, body } : undefined;
+  }
+  return block;
+}
+
+/** Every block id and `trigger` that the block's code or templates mention (a loop's body included). */
+export function mentionsOfBlock(block: Block, blockIds: ReadonlySet<string>): string[] {
+  const candidates = new Set(['trigger', ...blockIds]);
+  const sources = [...stepJavascript(block), ...(block.type === 'loop' ? stepJavascript(block.body) : [])];
+  return [...new Set(sources.flatMap((source) => findMentions(source, candidates)))].sort();
 }
 
 /** Validates a parsed document; throws a DefinitionError listing every issue. */
@@ -96,20 +146,31 @@ export function validateDefinition(value: unknown, source: string): Definition {
     throw new DefinitionError(source, [{ path: '', message: 'a definition must be an object with name and blocks' }]);
   }
   const record = value as Record<string, unknown>;
-  for (const key of UNBUILT_TOP_LEVEL) {
-    if (key in record) issues.push({ path: key, message: `"${key}" is not supported yet` });
-  }
-  const shellInput = Object.fromEntries(
-    Object.entries(record).filter(([key]) => !(UNBUILT_TOP_LEVEL as readonly string[]).includes(key)),
-  );
-  const shell = definitionShellSchema.safeParse(shellInput);
-  if (!shell.success) issues.push(...zodIssues(shell.error, []));
+  const shell = definitionShellSchema.safeParse(record);
+  if (!shell.success) issues.push(...zodIssues(shell.error, []).filter((issue) => !issue.path.startsWith('blocks[')));
   const rawBlocks = Array.isArray(record.blocks) ? record.blocks : [];
   const blocks = rawBlocks.map((raw, index) => validateBlock(raw, index, issues));
   const valid = blocks.filter((block): block is Block => block !== undefined);
-  if (valid.length === rawBlocks.length) issues.push(...checkGraph(valid));
+  if (shell.success) {
+    issues.push(...checkTriggers(shell.data.triggers), ...checkInputSchema(shell.data.input));
+    if (valid.length === rawBlocks.length && issues.length === 0) {
+      const graphIssues = checkGraph(valid, shell.data.onError);
+      issues.push(...graphIssues);
+      if (graphIssues.length === 0) {
+        const ids = new Set(valid.map((block) => block.id));
+        issues.push(...checkMentions(valid, shell.data.onError, (block) => mentionsOfBlock(block, ids)));
+      }
+    }
+  }
   if (issues.length > 0 || !shell.success) throw new DefinitionError(source, issues);
-  return { name: shell.data.name, description: shell.data.description, blocks: valid };
+  return {
+    name: shell.data.name,
+    description: shell.data.description,
+    triggers: shell.data.triggers,
+    input: shell.data.input,
+    blocks: valid,
+    onError: shell.data.onError,
+  };
 }
 
 export function parseDefinition(text: string, source: string): Definition {

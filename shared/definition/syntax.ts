@@ -32,6 +32,27 @@ interface EsbuildFailure {
   errors?: Array<{ text: string; location?: { line: number; column: number } | null }>;
 }
 
+/**
+ * Checks one `when`, `over` or template expression the way the sandbox will
+ * run it; positions are reported relative to the expression.
+ */
+export function checkExpressionSyntax(expression: string, path: string): DefinitionIssue[] {
+  const prefix = 'return (';
+  try {
+    transformSync(`(async function __batonExpression() {\n${prefix}${expression}\n);\n})`, { loader: 'js', target: 'es2022' });
+    return [];
+  } catch (error) {
+    const errors = (error as EsbuildFailure).errors ?? [];
+    return errors.slice(0, 1).map((e) => {
+      if (!e.location) return { path, message: `syntax error in expression: ${e.text}` };
+      const line = e.location.line - 1;
+      const column = line === 1 ? e.location.column - prefix.length + 1 : e.location.column + 1;
+      const where = line > expression.split('\n').length ? 'at the end' : `line ${line}, column ${Math.max(column, 1)}`;
+      return { path, message: `syntax error in expression (${where}): ${e.text}` };
+    });
+  }
+}
+
 export function checkCodeSyntax(source: CodeSource, path: string): DefinitionIssue[] {
   try {
     transpileBlock(source);

@@ -17,6 +17,12 @@ export const blockEnvelopeSchema = z.strictObject({
   deadline: z.int().min(0),
   /** Statuses of the blocks the body mentions (orchestration data: the worker knows them). */
   scope: z.record(z.string(), z.enum(BLOCK_STATUSES)),
+  /** Loop blocks: without it the executor evaluates `over`; with it, runs the body for that item. */
+  item: z.int().min(0).optional(),
+  /** Workflow steps: the child run whose trigger the executor writes. */
+  childRunId: z.string().min(1).optional(),
+  /** onError blocks: the failure that ended the run, in scope as `error`. */
+  runError: z.strictObject({ blockId: z.string(), message: z.string(), type: z.string() }).optional(),
 });
 export type BlockEnvelope = z.infer<typeof blockEnvelopeSchema>;
 
@@ -28,8 +34,15 @@ export const blockFailureSchema = z.strictObject({
 });
 export type BlockFailure = z.infer<typeof blockFailureSchema>;
 
+/** What branch and loop blocks decided: orchestration data the workflow acts on. */
+export const decisionSchema = z.union([
+  z.strictObject({ taken: z.union([z.int().min(0), z.literal('else')]) }),
+  z.strictObject({ items: z.int().min(0) }),
+]);
+export type Decision = z.infer<typeof decisionSchema>;
+
 export const blockReplySchema = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), ref: z.string().min(1), bytes: z.int().min(0) }),
+  z.strictObject({ ok: z.literal(true), ref: z.string().min(1), bytes: z.int().min(0), decision: decisionSchema.optional() }),
   z.strictObject({ ok: z.literal(false), error: blockFailureSchema }),
 ]);
 export type BlockReply = z.infer<typeof blockReplySchema>;

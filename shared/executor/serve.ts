@@ -10,6 +10,7 @@ import { loadSecretRefs } from '../config/aws-secrets.ts';
 import { ENVELOPE_AAD, REPLY_AAD, open, seal } from './envelope.ts';
 import { blockEnvelopeSchema, invocationSchema, type BlockEnvelope, type BlockReply, type WireReply } from './protocol.ts';
 import type { ExecutorRuntime } from './runtime.ts';
+import { StepFailure } from './step.ts';
 
 export type BlockRunner = (envelope: BlockEnvelope, runtime: ExecutorRuntime) => Promise<BlockReply>;
 
@@ -31,7 +32,13 @@ export function createExecutorHandler(runBlock: BlockRunner, runtime: () => Exec
       }
       throw error;
     }
-    const reply = await runBlock(envelope, rt);
+    let reply: BlockReply;
+    try {
+      reply = await runBlock(envelope, rt);
+    } catch (error) {
+      if (!(error instanceof StepFailure)) throw error;
+      reply = { ok: false, error: { type: error.type, message: error.message, retryable: error.retryable } };
+    }
     return seal(rt.keyRing, reply, REPLY_AAD);
   };
 }

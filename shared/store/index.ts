@@ -8,7 +8,7 @@ import { ResultStore } from './result-store.ts';
 import { S3Backend, parseS3Url, s3ClientConfig } from './s3-backend.ts';
 
 export { ResultStore, type ObjectBackend, type PutResult } from './result-store.ts';
-export { storeKeys } from './keys.ts';
+export { LOOP_ITEMS_PER_CHUNK, storeKeys } from './keys.ts';
 export { parseS3Url, s3ClientConfig, type S3Location } from './s3-backend.ts';
 
 /**

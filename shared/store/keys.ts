@@ -9,12 +9,18 @@ function segment(kind: string, value: string): string {
   return value;
 }
 
+export const LOOP_ITEMS_PER_CHUNK = 100;
+
 export const storeKeys = {
   trigger: (runId: string) => `runs/${segment('run id', runId)}/trigger`,
   block: (runId: string, blockId: string) => `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}`,
   loopItem: (runId: string, blockId: string, index: number) =>
     `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}/${Math.trunc(index)}`,
-  logs: (runId: string, blockId: string) => `runs/${segment('run id', runId)}/logs/${segment('block id', blockId)}`,
+  /** A loop's items, in chunks of LOOP_ITEMS_PER_CHUNK, so a body reads only its own chunk. */
+  loopItems: (runId: string, blockId: string, chunk: number) =>
+    `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}/items/${Math.trunc(chunk)}`,
+  logs: (runId: string, blockId: string, index?: number) =>
+    `runs/${segment('run id', runId)}/logs/${segment('block id', blockId)}${index === undefined ? '' : `/${Math.trunc(index)}`}`,
   output: (runId: string) => `runs/${segment('run id', runId)}/output`,
   definition: (hash: string) => `definitions/${segment('definition hash', hash)}`,
 };

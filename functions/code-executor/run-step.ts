@@ -1,0 +1,112 @@
+/**
+ * The code-executor's steps: everything that is user JavaScript and nothing
+ * else. Code blocks and code loop bodies, branch `when`, loop `over`, the
+ * templates of response blocks, and the `input` of workflow steps (written
+ * as the child run's trigger).
+ */
+import { createHash } from 'node:crypto';
+import { Sandbox, type LogLine } from '../../shared/sandbox/index.ts';
+import { transpileBlock, type CodeBlock } from '../../shared/definition/index.ts';
+import { branchFunction, expressionFunction, templateFunction } from '../../shared/definition/templates.ts';
+import { DEFAULT_TIMEOUT_MS, MAX_LOOP_ITEMS, type Step } from '../../shared/definition/schema.ts';
+import { LOOP_ITEMS_PER_CHUNK, storeKeys } from '../../shared/store/index.ts';
+import {
+  StepFailure,
+  completeStep,
+  evaluate,
+  loadScope,
+  resolveStep,
+  stepMentions,
+  type BlockEnvelope,
+  type BlockReply,
+  type ExecutorRuntime,
+  type StepOutcome,
+} from '../../shared/executor/index.ts';
+
+// Module scope: a warm container keeps its isolate and its transpiled bodies.
+const sandbox = new Sandbox();
+const transpiled = new Map<string, string>();
+const TRANSPILE_CACHE_SIZE = 1000;
+
+function functionSourceOf(block: Pick<CodeBlock, 'code' | 'language'>): string {
+  const key = createHash('sha256').update(block.language).update('\0').update(block.code).digest('hex');
+  let source = transpiled.get(key);
+  if (source === undefined) {
+    source = transpileBlock(block);
+    if (transpiled.size >= TRANSPILE_CACHE_SIZE) transpiled.clear();
+    transpiled.set(key, source);
+  }
+  return source;
+}
+
+function headersOf(value: unknown): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new StepFailure('ResponseError', 'headers must be an object', false);
+  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+type Run = (scope: Record<string, unknown>, timeoutMs: number, logs: LogLine[]) => Promise<StepOutcome>;
+
+function runnerFor(step: Step, envelope: BlockEnvelope, runtime: ExecutorRuntime): Run {
+  const run = (source: string) => (scope: Record<string, unknown>, timeoutMs: number, logs: LogLine[]) =>
+    evaluate(sandbox, source, scope, timeoutMs, runtime, logs);
+  switch (step.type) {
+    case 'code':
+      return async (...args) => ({ data: await run(functionSourceOf(step))(...args) });
+    case 'branch':
+      return async (...args) => {
+        const taken = (await run(branchFunction(step.cases.map((c) => c.when)))(...args)) as number | 'else';
+        return { data: { taken }, decision: { taken } };
+      };
+    case 'loop':
+      return async (...args) => {
+        const items = await run(expressionFunction(step.over))(...args);
+        if (!Array.isArray(items)) {
+          throw new StepFailure('LoopError', `over must give an array, got ${items === null ? 'null' : typeof items}`, false);
+        }
+        if (items.length > MAX_LOOP_ITEMS) {
+          throw new StepFailure('LoopError', `over gave ${items.length} items, more than the limit of ${MAX_LOOP_ITEMS}`, false);
+        }
+        const writes: Array<Promise<unknown>> = [];
+        for (let chunk = 0; chunk * LOOP_ITEMS_PER_CHUNK < items.length; chunk++) {
+          const slice = items.slice(chunk * LOOP_ITEMS_PER_CHUNK, (chunk + 1) * LOOP_ITEMS_PER_CHUNK);
+          writes.push(runtime.store.putJson(storeKeys.loopItems(envelope.runId, envelope.blockId, chunk), slice));
+        }
+        await Promise.all(writes);
+        return { data: { items: items.length }, decision: { items: items.length } };
+      };
+    case 'response':
+      return async (...args) => {
+        const value = (await run(templateFunction({ status: step.status, headers: step.headers, body: step.body }))(...args)) as {
+          status: unknown;
+          headers: unknown;
+          body: unknown;
+        };
+        const status = Number(value.status);
+        if (!Number.isInteger(status) || status < 100 || status > 599) {
+          throw new StepFailure('ResponseError', `status must be a whole number from 100 to 599, got ${JSON.stringify(value.status)}`, false);
+        }
+        return { data: { status, headers: headersOf(value.headers), body: value.body ?? null } };
+      };
+    case 'workflow':
+      return async (...args) => {
+        if (!envelope.childRunId) throw new StepFailure('EnvelopeError', 'a workflow step needs childRunId', false);
+        const data = await run(templateFunction(step.input ?? null))(...args);
+        const parent = { runId: envelope.runId, blockId: envelope.blockId, ...(envelope.item !== undefined ? { item: envelope.item } : {}) };
+        const put = await runtime.store.putJson(storeKeys.trigger(envelope.childRunId), { type: 'workflow', data: data ?? null, parent });
+        return { data: { childRunId: envelope.childRunId, triggerRef: put.key } };
+      };
+    default:
+      throw new StepFailure('DefinitionError', `the code-executor does not run ${step.type} steps`, false);
+  }
+}
+
+export async function runStep(envelope: BlockEnvelope, runtime: ExecutorRuntime): Promise<BlockReply> {
+  const resolved = await resolveStep(envelope, runtime);
+  const run = runnerFor(resolved.step, envelope, runtime);
+  const logs: LogLine[] = [];
+  return completeStep(runtime, resolved, logs, async () => {
+    const scope = await loadScope(envelope, stepMentions(envelope, resolved), runtime);
+    return run(scope, resolved.step.timeoutMs ?? DEFAULT_TIMEOUT_MS, logs);
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * What both executors do around a step: find it in the pinned definition
+ * (a block, or a loop's body for one item), work out what it mentions, run
+ * user expressions in the sandbox, and store the outcome and logs.
+ */
+import type { Sandbox, LogLine } from '../sandbox/index.ts';
+import { findMentions } from '../definition/mentions.ts';
+import { stepJavascript } from '../definition/steps.ts';
+import type { Block, Definition, Step } from '../definition/schema.ts';
+import { storeKeys } from '../store/keys.ts';
+import type { BlockEnvelope, BlockReply, BlockFailure, Decision } from './protocol.ts';
+import type { ExecutorRuntime } from './runtime.ts';
+
+/** A step's own failure (user code threw, SQL error, bad template value): a normal reply, not a fault. */
+export class StepFailure extends Error {
+  override readonly name = 'StepFailure';
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly retryable = true,
+  ) {
+    super(message);
+  }
+}
+
+export interface ResolvedStep {
+  readonly definition: Definition;
+  readonly block: Block;
+  /** The block itself, or the loop's body when the envelope names an item. */
+  readonly step: Step;
+  readonly resultKey: string;
+  readonly logsKey: string;
+}
+
+/** Finds the envelope's step in the definition, or says why it cannot. */
+export async function resolveStep(envelope: BlockEnvelope, runtime: ExecutorRuntime): Promise<ResolvedStep> {
+  const definition = await runtime.definition(envelope.definitionHash);
+  const block = definition.blocks.find((candidate) => candidate.id === envelope.blockId);
+  if (!block) {
+    throw new StepFailure('DefinitionError', `definition ${envelope.definitionHash} has no block "${envelope.blockId}"`, false);
+  }
+  const { runId, blockId, item } = envelope;
+  if (item !== undefined) {
+    if (block.type !== 'loop') throw new StepFailure('DefinitionError', `block "${blockId}" is not a loop`, false);
+    return {
+      definition,
+      block,
+      step: block.body,
+      resultKey: storeKeys.loopItem(runId, blockId, item),
+      logsKey: storeKeys.logs(runId, blockId, item),
+    };
+  }
+  return { definition, block, step: block, resultKey: storeKeys.block(runId, blockId), logsKey: storeKeys.logs(runId, blockId) };
+}
+
+/** Which ids a step mentions; computed once per definition and step (definitions are immutable by hash). */
+const mentionCache = new Map<string, readonly string[]>();
+const MENTION_CACHE_SIZE = 1000;
+export function stepMentions(envelope: BlockEnvelope, resolved: ResolvedStep): readonly string[] {
+  const key = `${envelope.definitionHash}/${envelope.blockId}/${envelope.item === undefined ? 'block' : 'body'}`;
+  let mentions = mentionCache.get(key);
+  if (!mentions) {
+    const candidates = new Set(['trigger', ...resolved.definition.blocks.map((b) => b.id)]);
+    mentions = [...new Set(stepJavascript(resolved.step).flatMap((source) => findMentions(source, candidates)))];
+    if (mentionCache.size >= MENTION_CACHE_SIZE) mentionCache.clear();
+    mentionCache.set(key, mentions);
+  }
+  return mentions;
+}
+
+/** Runs a function expression in the sandbox; its value, or a StepFailure. Logs go to `logs`. */
+export async function evaluate(
+  sandbox: Sandbox,
+  functionSource: string,
+  scope: Record<string, unknown>,
+  timeoutMs: number,
+  runtime: ExecutorRuntime,
+  logs: LogLine[],
+): Promise<unknown> {
+  const result = await sandbox.run({ functionSource, scope, timeoutMs, maxResultBytes: runtime.maxResultBytes });
+  logs.push(...result.logs);
+  if (!result.ok) {
+    throw new StepFailure(result.error.name, result.error.message, result.error.name !== 'ResultTooLarge');
+  }
+  // The sandbox hands back JSON text; parsing it here keeps stored objects plain JSON.
+  return result.json === undefined ? undefined : JSON.parse(result.json);
+}
+
+export interface StepOutcome {
+  readonly data: unknown;
+  readonly decision?: Decision;
+}
+
+/**
+ * Runs a step body and stores what came of it: the data (or the error, as
+ * `{ error }`, which onError: continue makes the block's data) and the logs.
+ */
+export async function completeStep(
+  runtime: ExecutorRuntime,
+  resolved: ResolvedStep,
+  logs: LogLine[],
+  run: () => Promise<StepOutcome>,
+): Promise<BlockReply> {
+  let outcome: StepOutcome | undefined;
+  let failure: BlockFailure | undefined;
+  try {
+    outcome = await run();
+  } catch (error) {
+    if (!(error instanceof StepFailure)) throw error;
+    failure = { type: error.type, message: error.message, retryable: error.retryable };
+  }
+  if (logs.length > 0) await runtime.store.putJson(resolved.logsKey, logs);
+  if (failure) {
+    const error = { type: failure.type, message: failure.message };
+    await runtime.store.putJson(resolved.resultKey, { data: { error }, error });
+    return { ok: false, error: failure };
+  }
+  const data = outcome?.data;
+  const put = await runtime.store.putJson(resolved.resultKey, data === undefined ? {} : { data });
+  return { ok: true, ref: put.key, bytes: put.bytes, ...(outcome?.decision ? { decision: outcome.decision } : {}) };
+}
