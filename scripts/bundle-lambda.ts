@@ -1,11 +1,11 @@
 /**
- * Bundles one Lambda function's handler the way serverless.yml's
- * custom.esbuild does for the zip functions (ESM, .mjs, a require() shim),
- * for the functions shipped as container images (the code-executor, whose
- * isolated-vm is native):
- *   node --import tsx scripts/bundle-lambda.ts code-executor dist
- * writes dist/handler.mjs. Native and run-time-resolved packages stay
- * external and are installed next to the bundle by the image.
+ * Bundles Lambda handlers the way serverless.yml's custom.esbuild does for
+ * the zip functions (ESM, .mjs, a require() shim), for the functions shipped
+ * in the executors image (functions/Dockerfile), whose isolated-vm is native:
+ *   node --import tsx scripts/bundle-lambda.ts dist code-executor db-connector
+ * writes dist/code-executor.mjs and dist/db-connector.mjs (handler
+ * `code-executor.handler`, ...). The packages in EXTERNAL stay out of the
+ * bundles and are installed next to them by the image, built for the runtime.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ export const EXTERNAL = ['isolated-vm', 'esbuild'];
 export async function bundleLambda(name: string, outDir: string): Promise<string> {
   const entry = resolve(import.meta.dirname, '..', 'functions', name, 'handler.ts');
   if (!existsSync(entry)) throw new Error(`no handler at ${entry}`);
-  const outfile = join(resolve(outDir), 'handler.mjs');
+  const outfile = join(resolve(outDir), `${name}.mjs`);
   await build({
     entryPoints: [entry],
     outfile,
@@ -35,10 +35,10 @@ export async function bundleLambda(name: string, outDir: string): Promise<string
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  const [name, outDir] = process.argv.slice(2);
-  if (!name || !outDir) {
-    console.error('usage: bundle-lambda.ts FUNCTION OUT_DIR');
+  const [outDir, ...names] = process.argv.slice(2);
+  if (!outDir || names.length === 0) {
+    console.error('usage: bundle-lambda.ts OUT_DIR FUNCTION...');
     process.exit(2);
   }
-  console.error(`bundled ${await bundleLambda(name, outDir)}`);
+  for (const name of names) console.error(`bundled ${await bundleLambda(name, outDir)}`);
 }

@@ -1,11 +1,11 @@
 /**
- * The two container images (worker/Dockerfile, functions/code-executor/Dockerfile).
+ * The two container images (worker/Dockerfile, functions/Dockerfile: the executors).
  * No Docker engine here, so they are not built; what can be checked is:
  * both files validate; the properties each image promises hold as written
  * (multi-stage, Node 22, production dependencies only, non-root, prebuilt
  * workflow bundle, health check); every COPY source exists and is not
  * ignored; the build steps they run work (the workflow prebuild, the
- * executor bundle, which then serves a real run); and the worker's code
+ * executor bundles, the code-executor's then serving a real run); and the worker's code
  * imports production dependencies only.
  */
 import { mkdtempSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
@@ -72,7 +72,7 @@ const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
   .map((line) => line.trim())
   .filter((line) => line && !line.startsWith('#'));
 
-describe.each(['worker/Dockerfile', 'functions/code-executor/Dockerfile'])('%s', (path) => {
+describe.each(['worker/Dockerfile', 'functions/Dockerfile'])('%s', (path) => {
   it('validates, and copies only sources that exist and that .dockerignore lets through', () => {
     const diagnostics = validate(readFileSync(join(ROOT, path), 'utf8'));
     expect(diagnostics.map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
@@ -156,30 +156,35 @@ describe('the worker image', () => {
   });
 });
 
-describe('the code-executor image', () => {
-  const stages = stagesOf('functions/code-executor/Dockerfile');
+describe('the executors image', () => {
+  const stages = stagesOf('functions/Dockerfile');
   const final = stages.at(-1)!;
   let outDir: string | undefined;
   afterAll(() => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('builds and runs on the Lambda nodejs22 base image, with --no-node-snapshot for isolated-vm', () => {
-    expect(readFileSync(join(ROOT, 'functions/code-executor/Dockerfile'), 'utf8')).toMatch(/^ARG LAMBDA_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
+  it('builds and runs on the Lambda nodejs22 base image, with --no-node-snapshot for isolated-vm, a handler per executor', () => {
+    expect(readFileSync(join(ROOT, 'functions/Dockerfile'), 'utf8')).toMatch(/^ARG LAMBDA_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
     expect(stages.every((stage) => stage[0]!.args.startsWith('${LAMBDA_IMAGE}'))).toBe(true);
     expect(argsOf(final, 'ENV').join(' ')).toContain('NODE_OPTIONS=--no-node-snapshot');
-    expect(argsOf(final, 'CMD')).toEqual(['["handler.handler"]']);
-    // The packages the bundle leaves external are the ones the image installs for the runtime.
+    expect(argsOf(final, 'CMD')).toEqual(['["code-executor.handler"]']);
+    const bundleRun = stages.flat().find((i) => i.keyword === 'RUN' && i.args.includes('scripts/bundle-lambda.ts'))!.args;
+    expect(bundleRun).toMatch(/bundle-lambda\.ts dist code-executor db-connector$/);
+    // The packages the bundles leave external are the ones the image installs for the runtime.
     const install = stages.flat().find((i) => i.keyword === 'RUN' && i.args.includes('npm install'))!.args;
     for (const name of EXTERNAL) expect(install).toContain(`"${name}@`);
   });
 
-  it('bundles with scripts/bundle-lambda.ts, and that bundle serves a real run as the code-executor', async () => {
-    // Inside the repository, so the bundle's external packages resolve from node_modules as they would in the image.
+  it('bundles with scripts/bundle-lambda.ts: the db-connector bundle loads, and the code-executor bundle serves a real run', async () => {
+    // Inside the repository, so the bundles' external packages resolve from node_modules as they would in the image.
     mkdirSync(join(ROOT, '.baton'), { recursive: true });
-    outDir = mkdtempSync(join(ROOT, '.baton', 'test-code-executor-'));
-    const bundlePath = await bundleLambda('code-executor', outDir);
-    const bundled = (await import(pathToFileURL(bundlePath).href)) as { handler: LambdaHandler };
+    outDir = mkdtempSync(join(ROOT, '.baton', 'test-executors-'));
+    const codeBundle = await bundleLambda('code-executor', outDir);
+    const dbBundle = await bundleLambda('db-connector', outDir);
+    expect([codeBundle, dbBundle].map((path) => path.slice(outDir!.length + 1))).toEqual(['code-executor.mjs', 'db-connector.mjs']);
+    const bundled = (await import(pathToFileURL(codeBundle).href)) as { handler: LambdaHandler };
+    const dbBundled = (await import(pathToFileURL(dbBundle).href)) as { handler: LambdaHandler };
 
     quietTemporalRuntime();
     const { env } = testEnv();
@@ -188,6 +193,11 @@ describe('the code-executor image', () => {
       functions: { ...executorFunctions(base.functions), [base.functions.codeExecutor]: bundled.handler },
     });
     Object.assign(process.env, definedEnv(env)); // the bundled handler reads its settings from process.env, as in Lambda
+    // The db-connector bundle: a payload that is not an invocation gets the protocol's refusal.
+    expect(await dbBundled.handler({ nonsense: true })).toEqual({
+      v: 1,
+      fatal: { type: 'EnvelopeError', message: 'invocation payload must be { v: 1, enc: string }' },
+    });
     const config = loadConfig({ ...env, BATON_LAMBDA_ENDPOINT: endpoint.url });
     const store = openResultStore(config.resultsUrl, config.keyRing);
     const client = await connectClient(env, config);
