@@ -1,18 +1,23 @@
 /**
  * The worker's entry point (the container's command): connects to Temporal
  * (plain, TLS, mTLS or API key; worker/runner.ts reconnects when certificate
- * files change), makes sure the stage's namespace is there, serves batonRun
- * and the block activities with the tuning from the environment, answers
- * health checks, exports Prometheus metrics, and on SIGTERM or SIGINT stops
- * polling, lets in-flight blocks finish, and exits 0.
+ * files change), makes sure the stage's namespace and Baton's search
+ * attribute are there, serves batonRun and the block activities with the
+ * tuning from the environment, reconciles the schedules of the deployed
+ * definitions, answers health checks, exports Prometheus metrics, and on
+ * SIGTERM or SIGINT stops polling, lets in-flight blocks finish, and exits 0.
  */
+import { resolve } from 'node:path';
 import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
 import { loadConfig, type Env } from '../shared/config/index.ts';
 import { loadSecretRefs } from '../shared/config/aws-secrets.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors.ts';
-import { describeTarget, ensureNamespace } from '../shared/temporal/index.ts';
+import { connectClient, describeTarget, ensureNamespace, temporalSettings, whenNamespaceKnown } from '../shared/temporal/index.ts';
+import { directoryRegistry } from '../shared/definition/index.ts';
+import { ensureSearchAttribute, BATON_WORKFLOW_ATTRIBUTE } from '../shared/runs/index.ts';
+import { reconcileSchedulesAtStart } from '../shared/schedules/index.ts';
 import { bundleBatonWorkflows, createBatonWorker } from './worker.ts';
 import { startWorkerRunner } from './runner.ts';
 import { workerTuningFromEnv } from './tuning.ts';
@@ -52,6 +57,19 @@ async function main(): Promise<void> {
   const prebuilt = workflowBundleFromEnv(env);
   const metricsAddress = installRuntime(env);
 
+  const settings = temporalSettings(env, config);
+  const client = await connectClient(env, config);
+  const namespace = await ensureNamespace(client.workflowService, { namespace: settings.namespace, address: settings.address });
+  if (namespace.status === 'registered') log(`registered namespace ${settings.namespace} (retention ${namespace.retentionDays} days)`);
+  await whenNamespaceKnown(() => ensureSearchAttribute(client, settings.namespace)).catch((error: unknown) => {
+    throw new Error(
+      `search attribute ${BATON_WORKFLOW_ATTRIBUTE} (Keyword) is missing in namespace ${settings.namespace} and could not be added ` +
+        `(${errorMessage(error)}); add it, e.g. \`temporal operator search-attribute create --namespace ${settings.namespace} --name ${BATON_WORKFLOW_ATTRIBUTE} --type Keyword\`` +
+        ' (Temporal Cloud: in the namespace settings or with tcld)',
+      { cause: error },
+    );
+  });
+
   const workflowBundle: WorkflowBundleOption = prebuilt ?? (await bundleBatonWorkflows());
   const metrics = createBlockMetrics(
     Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, task_queue: config.taskQueue }),
@@ -63,9 +81,7 @@ async function main(): Promise<void> {
     env,
     config,
     log,
-    async createWorker(connection, settings) {
-      const namespace = await ensureNamespace(connection.workflowService, { namespace: settings.namespace, address: settings.address });
-      if (namespace.status === 'registered') log(`registered namespace ${settings.namespace} (retention ${namespace.retentionDays} days)`);
+    createWorker(connection) {
       return createBatonWorker({
         connection,
         config,
@@ -88,10 +104,16 @@ async function main(): Promise<void> {
     `polling ${config.taskQueue} on ${describeTarget(runner.settings)}; health ${health.url}/healthz` +
       (metricsAddress ? `, metrics http://${metricsAddress}/metrics` : ''),
   );
+  // Schedules follow the deployed definitions: reconciled whenever a worker starts.
+  await reconcileSchedulesAtStart(
+    { client, store, taskQueue: config.taskQueue, registry: directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows')) },
+    log,
+  );
   try {
     await runner.run();
   } finally {
     await health.close();
+    await client.connection.close();
   }
   log('stopped');
 }

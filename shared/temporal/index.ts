@@ -3,6 +3,7 @@ export { describeTarget, temporalSettings, DEFAULT_TLS_RELOAD_INTERVAL_MS, type 
 export { watchFileContents, type FileWatch } from './file-watch.ts';
 export {
   ensureNamespace,
+  whenNamespaceKnown,
   isTemporalCloud,
   NamespaceError,
   DEFAULT_RETENTION_DAYS,

@@ -104,3 +104,20 @@ export async function ensureNamespace(service: WorkflowService, options: Namespa
     }
   }
 }
+
+/**
+ * Runs `fn`, retrying while the cluster still answers NOT_FOUND for a
+ * namespace registered a moment ago: the frontend's namespace cache catches
+ * up with the workflow service before the operator service (search
+ * attributes, say).
+ */
+export async function whenNamespaceKnown<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (codeOf(error) !== grpcStatus.NOT_FOUND || attempt >= 150) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}

@@ -4,7 +4,13 @@
  * code-executor behind a local Lambda endpoint in this process: its health
  * endpoint, its Prometheus metrics (Temporal's and Baton's), the tuning it
  * reads, and a SIGTERM that lets the block in flight finish before it exits.
+ * It gets a namespace of its own, which it registers itself as in a fresh
+ * deployment: it also reconciles schedules, namespace-wide, and must not
+ * touch those of other test files.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import proto from '@temporalio/proto';
@@ -57,8 +63,20 @@ let store: ResultStore;
 let worker: WorkerProcess;
 const executorGate = { current: undefined as ReturnType<typeof gate> | undefined };
 
+const NAMESPACE = `baton-worker-${Math.random().toString(36).slice(2, 8)}`;
+
 beforeAll(async () => {
-  const base = testEnv({ BATON_WORKFLOW_BUNDLE: inject('workflowBundlePath'), BATON_WORKER_MAX_CONCURRENT_ACTIVITIES: '7' }).env;
+  const workflowsDir = mkdtempSync(join(tmpdir(), 'baton-worker-workflows-'));
+  writeFileSync(
+    join(workflowsDir, 'nightly.yaml'),
+    'name: nightly\ntriggers:\n  schedules:\n    - id: at-three\n      cron: "0 3 * * *"\nblocks:\n  - id: one\n    type: code\n    code: return 1\n',
+  );
+  const base = testEnv({
+    TEMPORAL_NAMESPACE: NAMESPACE,
+    BATON_WORKFLOWS_DIR: workflowsDir,
+    BATON_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+    BATON_WORKER_MAX_CONCURRENT_ACTIVITIES: '7',
+  }).env;
   const baseConfig = loadConfig(base);
   const functions = executorFunctions(baseConfig.functions);
   const codeGate = gate(functions[baseConfig.functions.codeExecutor]!);
@@ -69,8 +87,9 @@ beforeAll(async () => {
   Object.assign(process.env, definedEnv(env));
   config = loadConfig(env);
   store = openResultStore(config.resultsUrl, config.keyRing);
-  client = await connectClient(env, config);
+  // The worker first: it registers the namespace and the search attribute the client's runs carry.
   worker = await startWorkerProcess(env);
+  client = await connectClient(env, config);
 });
 
 afterAll(async () => {
@@ -86,6 +105,14 @@ async function start(yaml: string) {
   return startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger: { type: 'manual', data: null } });
 }
 
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting; worker said:\n${worker.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** One sample's value from Prometheus text: `name{labels} value`, labels matched as given. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   for (const line of text.split('\n')) {
@@ -96,12 +123,16 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('the worker process', () => {
-  it('answers its health check while polling, and 404 elsewhere', async () => {
+  it('registers its namespace, answers its health check while polling (404 elsewhere), and reconciles schedules', async () => {
     const health = await fetch(worker.healthUrl);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok', worker: 'RUNNING' });
     expect((await fetch(worker.healthUrl.replace('/healthz', '/nope'))).status).toBe(404);
-    expect(worker.stderr()).toMatch(new RegExp(`polling ${config.taskQueue} on ${env.TEMPORAL_ADDRESS}, namespace baton-test, plain`));
+    expect(worker.stderr()).toContain(`registered namespace ${NAMESPACE} (retention 14 days)`);
+    expect(worker.stderr()).toMatch(new RegExp(`polling ${config.taskQueue} on ${env.TEMPORAL_ADDRESS}, namespace ${NAMESPACE}, plain`));
+    await waitFor(() => /schedules: \+baton-nightly-at-three \(0 unchanged\)/.test(worker.stderr()));
+    const schedule = await client.schedule.getHandle('baton-nightly-at-three').describe();
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'batonRun', taskQueue: config.taskQueue });
   });
 
   it('stops at start-up with one line naming a bad setting', async () => {
@@ -132,7 +163,7 @@ blocks:
     expect(outcome.status).toBe('completed');
 
     const text = await (await fetch(worker.metricsUrl)).text();
-    const labels = { namespace: 'baton-test', task_queue: config.taskQueue, block_type: 'code' };
+    const labels = { namespace: NAMESPACE, task_queue: config.taskQueue, block_type: 'code' };
     expect(sample(text, 'baton_blocks_run', { ...labels, outcome: 'completed' })).toBe(1);
     expect(sample(text, 'baton_blocks_run', { ...labels, outcome: 'failed' })).toBe(1);
     expect(sample(text, 'baton_blocks_failed', { ...labels, reason: 'block' })).toBe(1);
