@@ -7,7 +7,7 @@ import { Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { definedEnv, loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
-import { connectClient } from '../shared/temporal/index.ts';
+import { connectClient, whenNamespaceKnown } from '../shared/temporal/index.ts';
 import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
@@ -99,7 +99,8 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const store = openResultStore(config.resultsUrl, config.keyRing);
     const client = await connectClient(env, config);
     stops.push(() => client.connection.close());
-    await ensureSearchAttribute(client, config.temporal.namespace);
+    // A namespace registered just above may not be known to the operator service for a moment.
+    await whenNamespaceKnown(() => ensureSearchAttribute(client, config.temporal.namespace));
 
     let worker: Worker | undefined;
     const wantWorker =
