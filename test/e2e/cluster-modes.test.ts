@@ -23,6 +23,7 @@ import { startWorkerRunner } from '../../worker/runner.ts';
 import { issueCert, makeCa, type CertFiles } from '../support/certs.ts';
 import { startTlsProxy, type TlsProxy } from '../support/nginx.ts';
 import { testEnv } from '../support/test-stack.ts';
+import { rejection } from '../support/rejection.ts';
 
 const API_KEY = 'test-api-key-5f1c';
 const HELLO = `
@@ -55,14 +56,6 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>): P
   }
 }
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection, got none');
-}
 
 /**
  * A test env whose Temporal connection settings are exactly `overrides`: the

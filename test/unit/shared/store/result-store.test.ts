@@ -14,19 +14,11 @@ import { createKeyRing, generateKey, type KeyRing } from '../../../../shared/cod
 import { ConfigError, StoreError } from '../../../../shared/errors.ts';
 import { openResultStore, parseS3Url, s3ClientConfig, storeKeys, type ResultStore } from '../../../../shared/store/index.ts';
 import { useMotoInProcessEnv } from '../../../support/aws-env.ts';
+import { rejection } from '../../../support/rejection.ts';
 
 const MARKER = 'PLAINTEXT-MARKER-store-9c1';
 const newRing = (kid = 'k1'): KeyRing => createKeyRing([[kid, Buffer.from(generateKey(), 'base64')]]);
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error('expected a rejection, got none');
-}
 
 /** One backend under test: where its store lives, and raw access beneath the store. */
 interface BackendFixture {

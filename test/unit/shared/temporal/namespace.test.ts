@@ -4,6 +4,7 @@ import { Connection, type WorkflowService } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { ensureNamespace, isTemporalCloud, NamespaceError } from '../../../../shared/temporal/index.ts';
+import { rejection } from '../../../support/rejection.ts';
 
 let connection: Connection;
 const address = inject('temporalAddress');
@@ -16,14 +17,6 @@ afterAll(async () => {
   await connection?.close();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('ensureNamespace', () => {
   it('registers a missing namespace with 14 days of retention, then finds it', async () => {
