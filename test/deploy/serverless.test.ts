@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../functions/api/openapi.ts';
 import { pythonToolPath } from '../support/moto.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -256,6 +257,12 @@ describe('sls package --stage ci', () => {
       '/baton/ci/worker',
     ]);
     expect(groups.every((group) => group.RetentionInDays === 30)).toBe(true);
+  });
+
+  it('routes exactly the API the api function documents (functions/api/openapi.ts) to it', () => {
+    const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
+    const documented = Object.entries(openApiDocument.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
+    expect(routes.sort()).toEqual(documented.sort());
   });
 
   it('ships the api zip with its bundle and the workflow definitions, as ESM', () => {
