@@ -11,8 +11,8 @@
 import { mkdtempSync, readFileSync, existsSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { pathToFileURL } from 'node:url';
+import { spawn, spawnSync } from 'node:child_process';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { build } from 'esbuild';
 import { validate } from 'dockerfile-utils';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,11 +20,9 @@ import { inject } from 'vitest';
 import { definedEnv, loadConfig } from '../../shared/config/index.ts';
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 import { createLambdaClient } from '../../shared/lambda/client.ts';
-import { startRun, watchRun } from '../../shared/runs/index.ts';
+import { ensureSearchAttribute, startRun, watchRun } from '../../shared/runs/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
-import { executorFunctions } from '../../local/executors.ts';
-import { startLambdaEndpoint, type LambdaHandler } from '../../local/lambda-endpoint.ts';
 import { quietTemporalRuntime } from '../../local/stack.ts';
 import { connectWorker } from '../../worker/connect.ts';
 import { createBatonWorker } from '../../worker/index.ts';
@@ -176,52 +174,61 @@ describe('the executors image', () => {
     for (const name of EXTERNAL) expect(install).toContain(`"${name}@`);
   });
 
-  it('bundles with scripts/bundle-lambda.ts: the db-connector bundle loads, and the code-executor bundle serves a real run', async () => {
+  it('bundles with scripts/bundle-lambda.ts, and the bundles serve a real run from a process of their own', async () => {
     // Inside the repository, so the bundles' external packages resolve from node_modules as they would in the image.
     mkdirSync(join(ROOT, '.baton'), { recursive: true });
     outDir = mkdtempSync(join(ROOT, '.baton', 'test-executors-'));
     const codeBundle = await bundleLambda('code-executor', outDir);
     const dbBundle = await bundleLambda('db-connector', outDir);
     expect([codeBundle, dbBundle].map((path) => path.slice(outDir!.length + 1))).toEqual(['code-executor.mjs', 'db-connector.mjs']);
-    const bundled = (await import(pathToFileURL(codeBundle).href)) as { handler: LambdaHandler };
-    const dbBundled = (await import(pathToFileURL(dbBundle).href)) as { handler: LambdaHandler };
 
     quietTemporalRuntime();
     const { env } = testEnv();
-    const base = loadConfig(env);
-    const endpoint = await startLambdaEndpoint({
-      functions: { ...executorFunctions(base.functions), [base.functions.codeExecutor]: bundled.handler },
-    });
-    Object.assign(process.env, definedEnv(env)); // the bundled handler reads its settings from process.env, as in Lambda
-    // The db-connector bundle: a payload that is not an invocation gets the protocol's refusal.
-    expect(await dbBundled.handler({ nonsense: true })).toEqual({
-      v: 1,
-      fatal: { type: 'EnvelopeError', message: 'invocation payload must be { v: 1, enc: string }' },
-    });
-    const config = loadConfig({ ...env, BATON_LAMBDA_ENDPOINT: endpoint.url });
-    const store = openResultStore(config.resultsUrl, config.keyRing);
-    const client = await connectClient(env, config);
-    const connection = await connectWorker(env, config);
-    const worker = await createBatonWorker({
-      connection,
-      config,
-      lambda: createLambdaClient({ endpoint: endpoint.url }),
-      store,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-    });
-    const running = worker.run();
+    const names = loadConfig(env).functions;
+    // The bundles read their settings from the environment, as in Lambda.
+    const served = spawn(
+      process.execPath,
+      [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'test', 'support', 'serve-bundles.ts'), outDir, `${names.codeExecutor}=code-executor.mjs`, `${names.dbConnector}=db-connector.mjs`],
+      { cwd: ROOT, env: definedEnv(env), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise((resolve) => served.once('exit', resolve));
     try {
-      const compiled = compileDefinition(parseDefinition(readFileSync(join(ROOT, 'workflows', 'hello.yaml'), 'utf8'), 'hello.yaml'));
-      const { handle } = await startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger: { type: 'manual', data: { name: 'Image' } } });
-      const outcome = await watchRun(handle, store);
-      expect(outcome.status).toBe('completed');
-      expect(JSON.stringify(outcome.output)).toContain('Hello, Image!');
+      const url = await new Promise<string>((resolve, reject) => {
+        served.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString().trim()));
+        served.once('exit', (code) => reject(new Error(`serve-bundles.ts exited (${code}) before it served`)));
+      });
+      const config = loadConfig({ ...env, BATON_LAMBDA_ENDPOINT: url });
+      const lambda = createLambdaClient({ endpoint: url });
+
+      // The db-connector bundle: a payload that is not an invocation gets the protocol's refusal.
+      const refused = await lambda.send(new InvokeCommand({ FunctionName: names.dbConnector, Payload: Buffer.from('{"nonsense":true}') }));
+      expect(JSON.parse(Buffer.from(refused.Payload!).toString())).toEqual({
+        v: 1,
+        fatal: { type: 'EnvelopeError', message: 'invocation payload must be { v: 1, enc: string }' },
+      });
+
+      // The code-executor bundle runs the blocks of a real run.
+      const store = openResultStore(config.resultsUrl, config.keyRing);
+      const client = await connectClient(env, config);
+      await ensureSearchAttribute(client, config.temporal.namespace);
+      const connection = await connectWorker(env, config);
+      const worker = await createBatonWorker({ connection, config, lambda, store, workflowBundle: { codePath: inject('workflowBundlePath') } });
+      const running = worker.run();
+      try {
+        const compiled = compileDefinition(parseDefinition(readFileSync(join(ROOT, 'workflows', 'hello.yaml'), 'utf8'), 'hello.yaml'));
+        const { handle } = await startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger: { type: 'manual', data: { name: 'Image' } } });
+        const outcome = await watchRun(handle, store);
+        expect(outcome.status).toBe('completed');
+        expect(JSON.stringify(outcome.output)).toContain('Hello, Image!');
+      } finally {
+        worker.shutdown();
+        await running;
+        await connection.close();
+        await client.connection.close();
+      }
     } finally {
-      worker.shutdown();
-      await running;
-      await connection.close();
-      await client.connection.close();
-      await endpoint.close();
+      served.kill('SIGTERM');
+      await exited;
     }
   });
 });
