@@ -1,8 +1,10 @@
 /**
  * Lambda entry point of the codec server, behind an API Gateway HTTP API or a
  * function URL (both send payload format 2.0). Settings are read once per
- * container; a bad setting is logged by name and answered with a 500.
+ * container; a bad or unreadable setting is logged by name and answered with
+ * a 500, and tried again on the next call.
  */
+import { loadSecretRefs } from '../../shared/config/aws-secrets.ts';
 import { errorMessage } from '../../shared/errors.ts';
 import { handleCodecRequest } from './app.ts';
 import { codecServerDepsFromEnv, type CodecServerDeps } from './settings.ts';
@@ -19,7 +21,11 @@ let deps: CodecServerDeps | undefined;
 
 export async function handler(event: HttpApiEvent) {
   try {
-    deps ??= codecServerDepsFromEnv(process.env);
+    if (!deps) {
+      // The key ring and the tokens come from SSM by reference (*_SSM_PARAMETER), once per container.
+      await loadSecretRefs();
+      deps = codecServerDepsFromEnv(process.env);
+    }
   } catch (error) {
     console.error(`codec server: ${errorMessage(error)}`);
     const misconfigured = { code: 'misconfigured', message: 'the codec server is misconfigured; its log names the setting' };
