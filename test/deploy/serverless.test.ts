@@ -271,6 +271,7 @@ describe('sls package --stage ci', () => {
     expect(groups.map((group) => group.LogGroupName).sort()).toEqual([
       '/aws/lambda/baton-ci-api',
       '/aws/lambda/baton-ci-code-executor',
+      '/aws/lambda/baton-ci-codec-server',
       '/aws/lambda/baton-ci-db-connector',
       '/baton/ci/worker',
     ]);
