@@ -9,6 +9,20 @@ const BENCHMARKS: Record<string, { readonly about: string; readonly load: () => 
   shapes: { about: 'Baton vs plain Temporal on five workflow shapes (--quick, --shape=ID)', load: () => import('./shapes/index.ts') },
   load: { about: '2,000 runs through the HTTP API of baton dev at a steady rate (--runs=N, --rate=N per s)', load: () => import('./load.ts') },
   soak: { about: '10,000 runs through one worker, RSS growth (--runs=N, --concurrency=N)', load: () => import('./soak.ts') },
+  executor: {
+    about: 'one block inside the code-executor, warm and on a new isolate (--quick)',
+    load: async () => {
+      const { benchExecutor } = await import('./executor.ts');
+      return { main: (argv) => benchExecutor({ quick: argv.includes('--quick') }) };
+    },
+  },
+  codec: {
+    about: 'the payload codec against raw AES-256-GCM alone, no stack',
+    load: async () => {
+      const { runCodecBench } = await import('./codec.ts');
+      return { main: () => runCodecBench() };
+    },
+  },
 };
 
 const argv = process.argv.slice(2);

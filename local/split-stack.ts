@@ -7,6 +7,7 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { Env } from '../shared/config/index.ts';
+import { freePort } from './free-port.ts';
 import { spawnTs, type NodeProcess } from './node-process.ts';
 
 const START_TIMEOUT_MS = 120_000;
@@ -89,9 +90,15 @@ export interface WorkerProcessOptions {
 
 /** Starts a worker process; resolves once it polls its task queue. */
 export async function startWorkerProcess(options: WorkerProcessOptions): Promise<NodeProcess> {
+  // Several workers on one machine: a health port of their own, and metrics on (as in production) on a free port.
+  const env = {
+    BATON_HEALTH_PORT: '0',
+    BATON_METRICS_PORT: String(await freePort()),
+    ...options.env,
+  };
   const proc = spawnTs(options.entry ?? WORKER_MAIN, {
     name: options.name ?? 'worker',
-    env: options.env,
+    env,
     ...(options.nodeArgs ? { nodeArgs: options.nodeArgs } : {}),
   });
   const limit = deadline(proc, 'polling', START_TIMEOUT_MS);

@@ -4,11 +4,20 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type NativeConnection,
+  type WorkflowBundleOption,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { workerDataConverterFor, FAILURE_CONVERTER_PATH } from '../shared/codec/index.ts';
 import type { BatonConfig } from '../shared/config/index.ts';
 import type { ResultStore } from '../shared/store/index.ts';
 import { createActivities } from './activities/index.ts';
+import type { WorkerTuning } from './tuning.ts';
 
 /** Block activities a workflow task may take back eagerly (each holds an activity slot until it runs). */
 export const EAGER_ACTIVITIES_PER_WORKFLOW_TASK = 20;
@@ -30,12 +39,16 @@ export interface BatonWorkerOptions {
   readonly lambda: LambdaClient;
   readonly store: ResultStore;
   readonly workflowBundle?: WorkflowBundleOption;
+  /** Concurrency, cache, pollers, shutdown grace (worker/tuning.ts); the SDK's defaults otherwise. */
+  readonly tuning?: WorkerTuning;
+  readonly activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   const { config } = options;
   const bundle = options.workflowBundle ?? (await bundleBatonWorkflows());
   return Worker.create({
+    ...options.tuning,
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
@@ -43,12 +56,18 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     // A fan-out or a loop schedules many blocks in one workflow task; the SDK's default of 3 eager
     // reservations sent the rest through the server's matching (with eager execution enabled there).
     maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES_PER_WORKFLOW_TASK,
-    dataConverter: workerDataConverterFor(config.keyRing),
+    dataConverter: workerDataConverterFor(config.keyRing, {
+      // A run this worker cannot decode would otherwise retry its workflow task forever.
+      endUndecodableRun: async ({ namespace, workflowId }, reason) => {
+        await options.connection.workflowService.terminateWorkflowExecution({ namespace, workflowExecution: { workflowId }, reason, identity: 'baton-worker' });
+      },
+    }),
     activities: createActivities({
       lambda: options.lambda,
       keyRing: config.keyRing,
       functions: config.functions,
       store: options.store,
     }),
+    interceptors: { activity: options.activityInterceptors ?? [] },
   });
 }

@@ -93,9 +93,9 @@ function panel(options: {
   unit: string;
 }): string {
   const width = 440;
-  const height = 300;
+  const height = 270;
   const top = 40;
-  const bottom = 70;
+  const bottom = 40;
   const left = 50;
   const plotHeight = height - top - bottom;
   const values = options.results.flatMap((r) => [options.value(r.baton, r.shape), options.value(r.plain, r.shape)]);
@@ -119,7 +119,7 @@ function panel(options: {
   if (options.goal !== undefined) {
     parts.push(
       `<line x1="${left}" y1="${y(options.goal)}" x2="${width - 10}" y2="${y(options.goal)}" stroke="#c0392b" stroke-dasharray="5,4"/>`,
-      `<text x="${width - 12}" y="${y(options.goal) - 4}" text-anchor="end" font-size="10" fill="#c0392b">goal ${options.goal} ${esc(options.unit)}</text>`,
+      `<text x="${left + 4}" y="${y(options.goal) - 4}" font-size="10" fill="#c0392b">goal ${options.goal} ${esc(options.unit)}</text>`,
     );
   }
   options.results.forEach((r, i) => {
@@ -143,7 +143,7 @@ function panel(options: {
 
 export function svgChart(results: readonly ShapeResult[], subtitle: string): string {
   const width = 900;
-  const height = 330;
+  const height = 300;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,

@@ -11,6 +11,7 @@ import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
 import { loadDefinitionFile } from '../../shared/definition/index.ts';
 import { runOnStack } from './run.ts';
+import { reconcileSchedulesAtStart } from '../../shared/schedules/index.ts';
 
 export interface DevOptions {
   readonly run?: string;
@@ -44,6 +45,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
       'baton dev is up',
       `  Temporal    ${stack.config.temporal.address}  namespace ${stack.config.temporal.namespace}`,
       ...(stack.devServer?.uiUrl ? [`  Web UI      ${stack.devServer.uiUrl}`] : []),
+      ...(stack.codecServer ? [`  Codec       ${stack.codecServer.url}  (the Web UI decodes through it; token: BATON_CODEC_TOKENS or .baton/codec-token)`] : []),
       `  Lambda      ${stack.lambdaEndpoint.url}`,
       `  API         ${api.url}  (key in ${apiKeyFile ?? 'BATON_API_KEYS'})`,
       `  results     ${stack.config.resultsUrl}`,
@@ -63,6 +65,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await reconcileSchedulesAtStart({ client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry }, log);
   if (options.run) {
     await loadDefinitionFile(options.run)
       .then((definition) => runOnStack(stack, definition, null, registry))

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { loadConfig } from '../../shared/config/index.ts';
+import { loadSecretRefs } from '../../shared/config/aws-secrets.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { handleApiRequest, type ApiDeps } from './app.ts';
@@ -9,6 +10,7 @@ import { directoryRegistry } from '../../shared/definition/index.ts';
 
 interface HttpApiEvent {
   rawPath?: string;
+  rawQueryString?: string;
   requestContext?: { http?: { method?: string } };
   headers?: Record<string, string | undefined>;
   body?: string;
@@ -18,6 +20,7 @@ interface HttpApiEvent {
 let deps: Promise<ApiDeps> | undefined;
 
 async function createDeps(): Promise<ApiDeps> {
+  await loadSecretRefs();
   const config = loadConfig(process.env);
   return {
     client: await connectClient(process.env, config),
@@ -38,6 +41,7 @@ export async function handler(event: HttpApiEvent) {
   const response = await handleApiRequest(await deps, {
     method: event.requestContext?.http?.method ?? 'GET',
     path: event.rawPath ?? '/',
+    query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')),
     headers,
     body,
   });
