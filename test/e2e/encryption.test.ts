@@ -13,7 +13,8 @@ import { startEmbeddedStack } from '../../local/stack.ts';
 import { dataConverterFor, EndUndecodableRuns, generateKey } from '../../shared/codec/index.ts';
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 import { watchRun } from '../../shared/runs/index.ts';
-import { metadataText, payloadsIn, readableBytes, showHistory } from '../support/history.ts';
+import { metadataText, payloadsIn, readableBytes, sdkBookkeeping, showHistory, type JsonPayload } from '../support/history.ts';
+import { FINISH_RUN_LOCALLY } from '../../worker/workflows/baton-run.ts';
 import { startTestStack, testEnv, TEST_NAMESPACE, type TestStack } from '../support/test-stack.ts';
 import { freePort } from '../../local/free-port.ts';
 
@@ -69,17 +70,22 @@ describe('what Temporal holds, read without the key', () => {
     expect(outcome.output).toMatchObject({ status: 200, body: { said: shouted, failed: `${reversed}-BOOM` } });
 
     const { text, json } = await show(outcome.runId);
-    const payloads = payloadsIn(json);
+    // The SDK's own bookkeeping (local activity and patch markers) is in clear, and holds orchestration data only.
+    const bookkeeping = sdkBookkeeping<JsonPayload>(json, [FINISH_RUN_LOCALLY]);
+    expect(bookkeeping.length).toBeGreaterThan(0);
+    for (const entry of bookkeeping) expect(entry.onlyBookkeeping()).toBeDefined();
+    const sdkOwn = new Set(bookkeeping.map(({ payload }) => payload));
+    const payloads = payloadsIn(json).filter((payload) => !sdkOwn.has(payload));
     // the start input, each activity's input and result, the run's result
     expect(payloads.length).toBeGreaterThan(6);
     for (const payload of payloads) {
       expect(metadataText(payload, 'encoding')).toBe('binary/encrypted');
       expect(metadataText(payload, 'encryption-key-id')).toBe(stack.config.keyRing.currentKeyId);
     }
-    // The one thing in clear: the BatonWorkflow search attribute, the definition's name, which Temporal indexes.
-    const indexed = payloadsIn(json, 'searchAttributes');
+    // The one other thing in clear: the BatonWorkflow search attribute, the definition's name, which Temporal indexes.
+    const indexed = payloadsIn(json, 'searchAttributes').filter((payload) => !sdkOwn.has(payload));
     expect(indexed.map((payload) => Buffer.from(payload.data ?? '', 'base64').toString())).toEqual(['"marked"']);
-    const readable = readableBytes(text, [...payloads, ...indexed]);
+    const readable = readableBytes(text, [...payloads, ...indexed, ...sdkOwn]);
     for (const secret of [marker, reversed, shouted, reversed.toUpperCase()]) {
       expect(readable.includes(Buffer.from(secret))).toBe(false);
       expect(readable.includes(Buffer.from(secret.toLowerCase()))).toBe(false);

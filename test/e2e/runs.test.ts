@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
 import { storeKeys } from '../../shared/store/index.ts';
 import { FINISH_RUN_LOCALLY } from '../../worker/workflows/baton-run.ts';
+import { sdkBookkeeping } from '../support/history.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;
@@ -166,11 +167,11 @@ blocks:
       expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('binary/encrypted');
     }
     // The SDK's own bookkeeping is the only thing in clear, and it is orchestration data only.
-    const bookkeeping = sdkBookkeepingPayloads(history.history);
+    const bookkeeping = sdkBookkeeping<PayloadLike>(history.history, [FINISH_RUN_LOCALLY]);
     expect(bookkeeping.length).toBeGreaterThan(0);
-    for (const { payload, holdsOnlyBookkeeping } of bookkeeping) {
+    for (const { payload, onlyBookkeeping } of bookkeeping) {
       expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('json/plain');
-      expect(holdsOnlyBookkeeping()).toBe(true);
+      expect(onlyBookkeeping()).toBeDefined();
     }
     // ...and the result store holds it sealed too.
     const files = await readdir(stack.resultsDir, { recursive: true, withFileTypes: true });
@@ -193,49 +194,9 @@ function collectSearchAttributes(history: unknown): Record<string, PayloadLike> 
   return events[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {};
 }
 
-/**
- * What the SDK writes in clear, by marker and detail name: a patch's id
- * (batonRun's patched() changes; also upserted as the TemporalChangeVersion
- * search attribute) and a local activity's sequence number, type and times
- * (its result and failure go through the codec).
- */
-const SDK_MARKER_DETAILS: Record<string, Record<string, ReadonlySet<string>>> = {
-  core_patch: { 'patch-data': new Set(['id', 'deprecated']) },
-  core_local_activity: {
-    data: new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time']),
-  },
-};
-
-interface HistoryLike {
-  events?: Array<{
-    markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: PayloadLike[] | null }> | null } | null;
-    upsertWorkflowSearchAttributesEventAttributes?: { searchAttributes?: { indexedFields?: Record<string, PayloadLike> | null } | null } | null;
-  }> | null;
-}
-
-/** The SDK's bookkeeping payloads, each with a check that it holds orchestration data only. */
-function sdkBookkeepingPayloads(history: unknown): Array<{ payload: PayloadLike; holdsOnlyBookkeeping: () => boolean }> {
-  const found: Array<{ payload: PayloadLike; holdsOnlyBookkeeping: () => boolean }> = [];
-  const json = (payload: PayloadLike): unknown => JSON.parse(Buffer.from(payload.data!).toString());
-  for (const event of (history as HistoryLike | null)?.events ?? []) {
-    const marker = event.markerRecordedEventAttributes;
-    for (const [detail, { payloads }] of Object.entries(marker?.details ?? {})) {
-      const allowed = SDK_MARKER_DETAILS[marker?.markerName ?? '']?.[detail];
-      for (const payload of allowed ? (payloads ?? []) : []) {
-        found.push({ payload, holdsOnlyBookkeeping: () => Object.keys(json(payload) as object).every((field) => allowed!.has(field)) });
-      }
-    }
-    const version = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion;
-    if (version) {
-      found.push({ payload: version, holdsOnlyBookkeeping: () => JSON.stringify(json(version)) === JSON.stringify([FINISH_RUN_LOCALLY]) });
-    }
-  }
-  return found;
-}
-
-/** Every Temporal Payload anywhere in a history (inputs, results, failures, query answers), but the SDK's marker bookkeeping. */
+/** Every Temporal Payload anywhere in a history (inputs, results, failures, query answers), but the SDK's bookkeeping. */
 function collectPayloads(history: unknown): PayloadLike[] {
-  const bookkeeping = new Set(sdkBookkeepingPayloads(history).map(({ payload }) => payload));
+  const bookkeeping = new Set(sdkBookkeeping<PayloadLike>(history, [FINISH_RUN_LOCALLY]).map(({ payload }) => payload));
   const found: PayloadLike[] = [];
   const visit = (value: unknown): void => {
     if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;

@@ -70,3 +70,68 @@ export function readableBytes(text: string, payloads: readonly JsonPayload[]): B
   const decoded = payloads.flatMap((payload) => [payload.data ?? '', ...Object.values(payload.metadata)].map((value) => Buffer.from(value, 'base64')));
   return Buffer.concat([Buffer.from(text), ...decoded]);
 }
+
+/**
+ * What the SDK itself writes in clear, besides the search attributes it is
+ * given: a local activity's marker data (its sequence number, activity type
+ * and times; its result and failure go through the codec) and a patch's marker
+ * data and TemporalChangeVersion search attribute (the patch id, one of
+ * batonRun's). Each may hold these fields and nothing else.
+ */
+const BOOKKEEPING: Record<string, Record<string, ReadonlySet<string>>> = {
+  core_local_activity: {
+    data: new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time']),
+  },
+  core_patch: { 'patch-data': new Set(['id', 'deprecated']) },
+};
+
+export interface Bookkeeping<P> {
+  readonly payload: P;
+  /** The payload's JSON, when it holds nothing but the SDK's own fields; undefined otherwise. */
+  readonly onlyBookkeeping: () => unknown;
+}
+
+type AnyPayload = { readonly metadata?: unknown; readonly data?: Uint8Array | string | null };
+type AnyEvent = {
+  markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: AnyPayload[] | null }> | null } | null;
+  upsertWorkflowSearchAttributesEventAttributes?: { searchAttributes?: { indexedFields?: Record<string, AnyPayload> | null } | null } | null;
+};
+
+/**
+ * The SDK's bookkeeping payloads in a history, as protobuf objects (bytes as
+ * Uint8Array) or as the CLI's JSON (bytes as base64); `patchIds` are the
+ * patches batonRun may record.
+ */
+export function sdkBookkeeping<P extends AnyPayload>(history: unknown, patchIds: readonly string[]): Bookkeeping<P>[] {
+  const json = (payload: AnyPayload): unknown =>
+    JSON.parse((typeof payload.data === 'string' ? Buffer.from(payload.data, 'base64') : Buffer.from(payload.data ?? [])).toString('utf8'));
+  const found: Bookkeeping<P>[] = [];
+  for (const event of ((history as { events?: AnyEvent[] | null } | null)?.events ?? [])) {
+    const marker = event.markerRecordedEventAttributes;
+    for (const [detail, { payloads }] of Object.entries(marker?.details ?? {})) {
+      const allowed = BOOKKEEPING[marker?.markerName ?? '']?.[detail];
+      for (const payload of allowed ? (payloads ?? []) : []) {
+        found.push({
+          payload: payload as P,
+          onlyBookkeeping: () => {
+            const value = json(payload);
+            const patch = (value as { id?: unknown }).id;
+            const fieldsKnown = Object.keys(value as object).every((field) => allowed!.has(field));
+            return fieldsKnown && (marker?.markerName !== 'core_patch' || patchIds.includes(String(patch))) ? value : undefined;
+          },
+        });
+      }
+    }
+    const version = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion;
+    if (version) {
+      found.push({
+        payload: version as P,
+        onlyBookkeeping: () => {
+          const value = json(version);
+          return Array.isArray(value) && value.every((id) => patchIds.includes(String(id))) ? value : undefined;
+        },
+      });
+    }
+  }
+  return found;
+}
