@@ -8,16 +8,19 @@
  * a latency summary. Writes bench/results/load.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { generateKey } from '../shared/codec/index.ts';
 import { loadConfig } from '../shared/config/index.ts';
 import { openResultStore, storeKeys } from '../shared/store/index.ts';
 import { connectClient } from '../shared/temporal/index.ts';
 import { freePort } from '../local/free-port.ts';
 import { spawnTs } from '../local/node-process.ts';
+import { describeMachine } from './support/machine.ts';
+import { numberOption } from './support/options.ts';
 import { fixed, mib, summarize } from './support/stats.ts';
 import { cpuMs, rssBytes } from './support/usage.ts';
 
@@ -43,14 +46,6 @@ blocks:
     code: "return { seq: stamp.data.seq, square: square.data }"
 `;
 
-function numberOption(argv: readonly string[], name: string, fallback: number): number {
-  const raw = argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got "${raw}"`);
-  return value;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** The Temporal dev server `baton dev` started: its child process named temporal. */
@@ -72,8 +67,8 @@ interface Sent {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const runs = numberOption(argv, 'runs', 2000);
-  const rate = numberOption(argv, 'rate', 15);
+  const runs = numberOption(argv, 'runs', 2000, true);
+  const rate = numberOption(argv, 'rate', 10);
   const dir = mkdtempSync(join(tmpdir(), 'baton-load-'));
   mkdirSync(join(dir, 'workflows'));
   writeFileSync(join(dir, 'workflows', `${WORKFLOW}.yaml`), PROBE);
@@ -192,7 +187,21 @@ export async function main(argv: readonly string[]): Promise<void> {
     const measured = executions.filter((e) => (expected.get(e.workflowId) ?? -1) >= 0 && e.closeTime);
     const endToEnd = summarize(measured.map((e) => e.closeTime!.getTime() - e.startTime.getTime()));
     const accept = summarize(sent.map((s) => s.acceptMs));
-    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+    // Where the slowest run waited longest: the widest gap between two events of its history.
+    const slowest = [...measured].sort((a, b) => b.closeTime!.getTime() - b.startTime.getTime() - (a.closeTime!.getTime() - a.startTime.getTime()))[0];
+    let slowestWait = '';
+    if (slowest) {
+      const { events } = await client.workflow.getHandle(slowest.workflowId).fetchHistory();
+      const EventType = proto.temporal.api.enums.v1.EventType;
+      const times = (events ?? []).map((e) => ({ at: Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6, type: EventType[e.eventType ?? 0] ?? '?' }));
+      let widest = { ms: 0, from: '', to: '' };
+      for (let i = 1; i < times.length; i++) {
+        const ms = times[i]!.at - times[i - 1]!.at;
+        if (ms > widest.ms) widest = { ms, from: times[i - 1]!.type, to: times[i]!.type };
+      }
+      slowestWait = `Slowest run ${slowest.workflowId}: its longest wait was ${fixed(widest.ms, 0)} ms, from ${widest.from} to ${widest.to}.`;
+    }
+    const machine = describeMachine();
     const lines = [
       `# Load: ${runs} runs through the HTTP API at ${rate}/s`,
       '',
@@ -206,6 +215,7 @@ export async function main(argv: readonly string[]): Promise<void> {
       `Sent in ${fixed(sendSeconds)} s (${fixed(runs / sendSeconds)} runs/s offered); all settled ${fixed(loadSeconds)} s after the first request.`,
       `\`baton dev\` process: ${fixed(cpu.dev / 1000 / loadSeconds * 100, 0)} % CPU, RSS ${mib(rssStart)} → ${mib(rssEnd)} MiB (peak ${mib(rssPeak)}); Temporal dev server: ${fixed(cpu.temporal / 1000 / loadSeconds * 100, 0)} % CPU (100 % = one core).`,
       '',
+      slowestWait,
       `Accepted ${sent.filter((s) => s.status === 202).length} of ${runs}; in Temporal ${executions.length} runs (with ${WARMUP_RUNS} warm-up runs), completed ${executions.length - notCompleted.length}; lost ${lost.length}; duplicated ${unknown.length}; outputs not their own ${crossed}.`,
       problems.length === 0 ? 'Checks: none lost, none duplicated, every output its own request\'s.' : `PROBLEMS:\n${problems.map((p) => `- ${p}`).join('\n')}`,
       '',

@@ -4,33 +4,20 @@
  * (and the executors' and Temporal's) resident memory sampled as the runs
  * go, so growth shows. Every run must complete. Writes bench/results/soak.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateKey } from '../shared/codec/index.ts';
-import { loadConfig } from '../shared/config/index.ts';
 import { compileDefinition, parseDefinition } from '../shared/definition/index.ts';
 import { startRun } from '../shared/runs/index.ts';
-import { openResultStore } from '../shared/store/index.ts';
-import { connectClient } from '../shared/temporal/index.ts';
-import { startDevServer } from '../local/dev-server.ts';
-import { startLambdaProcess, startWorkerProcess } from '../local/split-stack.ts';
-import { bundleBatonWorkflows } from '../worker/worker.ts';
+import { startBenchStack } from './support/bench-stack.ts';
+import { numberOption } from './support/options.ts';
 import { SHAPES } from './shapes/shapes.ts';
+import { describeMachine } from './support/machine.ts';
 import { fixed, mib } from './support/stats.ts';
 import { cpuMs, rssBytes } from './support/usage.ts';
 
 const NAMESPACE = 'baton-soak';
 const SAMPLES = 20;
-
-function numberOption(argv: readonly string[], name: string, fallback: number): number {
-  const raw = argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive whole number, got "${raw}"`);
-  return value;
-}
 
 interface Sample {
   readonly runs: number;
@@ -41,39 +28,13 @@ interface Sample {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
-  const runs = numberOption(argv, 'runs', 10_000);
-  const concurrency = numberOption(argv, 'concurrency', 16);
+  const runs = numberOption(argv, 'runs', 10_000, true);
+  const concurrency = numberOption(argv, 'concurrency', 16, true);
   const shape = SHAPES.find((s) => s.id === 'hello')!;
-  const dir = mkdtempSync(join(tmpdir(), 'baton-soak-'));
-  const stops: Array<() => Promise<unknown>> = [];
+  const stack = await startBenchStack(NAMESPACE);
   try {
-    const server = await startDevServer({ namespaces: [NAMESPACE] });
-    stops.push(() => server.stop());
-    const bundlePath = join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await bundleBatonWorkflows()).code);
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      ENCRYPTION_KEY: generateKey(),
-      BATON_RESULTS_URL: `file://${join(dir, 'results')}`,
-      BATON_TASK_QUEUE: 'soak',
-      BATON_WORKFLOW_BUNDLE: bundlePath,
-    };
-    const config = loadConfig(env);
-    const client = await connectClient(env, config);
-    stops.push(() => client.connection.close());
-    const store = openResultStore(config.resultsUrl, config.keyRing);
-    const lambda = await startLambdaProcess(env, { name: 'executors' });
-    stops.push(() => lambda.process.stop());
-    const worker = await startWorkerProcess({
-      env: { ...env, BATON_LAMBDA_ENDPOINT: lambda.url },
-      client,
-      namespace: NAMESPACE,
-      taskQueue: 'soak',
-      name: 'baton worker',
-    });
-    stops.push(() => worker.stop());
+    const { client, store, lambda, server } = stack;
+    const worker = await stack.startWorker('baton worker', 'soak');
     const pids = { worker: worker.pid, executors: lambda.process.pid, temporal: server.process.pid ?? NaN };
     const compiled = compileDefinition(parseDefinition(shape.definition, 'soak.yaml'));
 
@@ -118,15 +79,21 @@ export async function main(argv: readonly string[]): Promise<void> {
     const base = samples.find((s) => s.runs > 0) ?? samples[0]!;
     const last = samples.at(-1)!;
     const peak = Math.max(...samples.map((s) => s.worker));
-    const perThousand = ((last.worker - base.worker) / Math.max(1, last.runs - base.runs)) * 1000;
-    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+    // RSS saws up and down with garbage collection: the trend is the least-squares slope over the samples after warm-up.
+    const after = samples.filter((s) => s.runs >= base.runs);
+    const meanRuns = after.reduce((sum, s) => sum + s.runs, 0) / after.length;
+    const meanRss = after.reduce((sum, s) => sum + s.worker, 0) / after.length;
+    const covariance = after.reduce((sum, s) => sum + (s.runs - meanRuns) * (s.worker - meanRss), 0);
+    const variance = after.reduce((sum, s) => sum + (s.runs - meanRuns) ** 2, 0);
+    const perThousand = variance > 0 ? (covariance / variance) * 1000 : 0;
+    const machine = describeMachine();
     const lines = [
       `# Soak: ${runs} runs through one worker`,
       '',
       `Machine: ${machine}. Command: \`npm run bench -- soak --runs=${runs} --concurrency=${concurrency}\`. Workflow: ${shape.title} (${shape.blockRuns} code blocks), ${concurrency} runs in flight; the worker, the executors (local Lambda endpoint) and the Temporal dev server (in memory) are separate processes.`,
       '',
       `${done} runs in ${fixed(seconds)} s (${fixed(done / seconds)} runs/s), ${failures.length} failed${failures[0] ? ` (first: ${failures[0]})` : ''}; worker CPU ${fixed((workerCpu / 1000 / seconds) * 100, 0)} % of one core.`,
-      `Worker RSS: ${mib(base.worker)} MiB after ${base.runs} runs → ${mib(last.worker)} MiB after ${last.runs} (peak ${mib(peak)}); growth ${fixed(perThousand / 1024 / 1024, 2)} MiB per 1,000 runs.`,
+      `Worker RSS: ${mib(base.worker)} MiB after ${base.runs} runs → ${mib(last.worker)} MiB after ${last.runs} (peak ${mib(peak)}); trend ${fixed(perThousand / 1024 / 1024, 2)} MiB per 1,000 runs (least-squares slope of the samples below).`,
       '',
       '| runs | seconds | worker RSS MiB | executors RSS MiB | Temporal RSS MiB |',
       '| ---: | ---: | ---: | ---: | ---: |',
@@ -140,7 +107,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     writeFileSync(join(results, 'soak.md'), report);
     if (failures.length > 0) process.exitCode = 1;
   } finally {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(`stopping: ${String(error)}`));
-    rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }

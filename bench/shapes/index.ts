@@ -7,19 +7,11 @@
  * this process only starts runs and waits for them. Writes a table, the raw
  * figures and a chart to bench/results/.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateKey } from '../../shared/codec/index.ts';
-import { loadConfig } from '../../shared/config/index.ts';
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 import { startRun } from '../../shared/runs/index.ts';
-import { openResultStore, storeKeys } from '../../shared/store/index.ts';
-import { connectClient } from '../../shared/temporal/index.ts';
-import { startDevServer } from '../../local/dev-server.ts';
-import { startLambdaProcess, startWorkerProcess } from '../../local/split-stack.ts';
-import type { NodeProcess } from '../../local/node-process.ts';
-import { bundleBatonWorkflows } from '../../worker/worker.ts';
+import { storeKeys } from '../../shared/store/index.ts';
+import { startBenchStack } from '../support/bench-stack.ts';
+import { describeMachine } from '../support/machine.ts';
 import { measureSystem, type PhasePlan } from './measure.ts';
 import { writeReport, type ShapeResult } from './report.ts';
 import { SHAPES } from './shapes.ts';
@@ -35,51 +27,12 @@ export async function main(argv: readonly string[]): Promise<void> {
   const shapes = SHAPES.filter((shape) => !only || shape.id === only);
   if (shapes.length === 0) throw new Error(`--shape must be one of ${SHAPES.map((s) => s.id).join(', ')}`);
 
-  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-'));
-  const stops: Array<() => Promise<unknown>> = [];
+  const stack = await startBenchStack(NAMESPACE);
   try {
-    const server = await startDevServer({ namespaces: [NAMESPACE] });
-    stops.push(() => server.stop());
-    const bundlePath = join(dir, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await bundleBatonWorkflows()).code);
-    const env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: NAMESPACE,
-      ENCRYPTION_KEY: generateKey(),
-      BATON_RESULTS_URL: `file://${join(dir, 'results')}`,
-      BATON_TASK_QUEUE: 'bench-baton',
-      // Used by a worker/main.ts that reads it; one that does not bundles at start.
-      BATON_WORKFLOW_BUNDLE: bundlePath,
-    };
-    const config = loadConfig(env);
-    const client = await connectClient(env, config);
-    stops.push(() => client.connection.close());
-    const store = openResultStore(config.resultsUrl, config.keyRing);
-
-    // BATON_BENCH_CPU_PROF=DIR: a V8 CPU profile of each Node process of the stack, for finding where the time goes.
-    const profile = process.env.BATON_BENCH_CPU_PROF;
-    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : undefined;
-    const lambda = await startLambdaProcess(env, { name: 'executors', ...(nodeArgs ? { nodeArgs } : {}) });
-    stops.push(() => lambda.process.stop());
-    const processes: NodeProcess[] = [];
-    const start = async (name: string, taskQueue: string, entry?: URL) => {
-      const proc = await startWorkerProcess({
-        env: { ...env, BATON_TASK_QUEUE: taskQueue, BATON_LAMBDA_ENDPOINT: lambda.url },
-        client,
-        namespace: NAMESPACE,
-        taskQueue,
-        name,
-        ...(entry ? { entry } : {}),
-        ...(nodeArgs ? { nodeArgs } : {}),
-      });
-      processes.push(proc);
-      stops.push(() => proc.stop());
-      return proc;
-    };
+    const { client, store, lambda, server } = stack;
     const [batonWorker, plainWorker] = await Promise.all([
-      start('baton worker', 'bench-baton'),
-      start('plain worker', 'bench-plain', new URL('../plain/worker.ts', import.meta.url)),
+      stack.startWorker('baton worker', 'bench-baton'),
+      stack.startWorker('plain worker', 'bench-plain', new URL('../plain/worker.ts', import.meta.url)),
     ]);
 
     const results: ShapeResult[] = [];
@@ -126,12 +79,11 @@ export async function main(argv: readonly string[]): Promise<void> {
     const files = writeReport({
       results,
       quick,
-      machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`,
+      machine: describeMachine(),
       plan,
     });
     console.error(`\nwritten: ${files.join(', ')}`);
   } finally {
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => console.error(`stopping: ${String(error)}`));
-    rmSync(dir, { recursive: true, force: true });
+    await stack.stop();
   }
 }

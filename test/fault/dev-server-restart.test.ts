@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../local/dev-server.ts';
 import { freePort } from '../../local/free-port.ts';
-import { chargedOtherThanOnce, FAULT_NAMESPACE, notCompleted, startFaultStack, type FaultStack } from './support/fault-stack.ts';
+import { chargedOtherThanOnce, FAULT_NAMESPACE, notCompleted, startFaultStack, until, type FaultStack } from './support/fault-stack.ts';
 
 const RUNS = 40;
 const dbFile = join(mkdtempSync(join(tmpdir(), 'baton-fault-db-')), 'temporal.db');
@@ -29,10 +29,6 @@ afterAll(async () => {
   await stack?.stop();
   await server?.stop();
 });
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));
-};
 
 it('completes every run after the server is killed and restarted on its SQLite file', async () => {
   const runIds = await stack.startRuns(RUNS);

@@ -9,7 +9,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { chargedOtherThanOnce, FAULT_NAMESPACE, notCompleted, startFaultStack, type FaultStack } from './support/fault-stack.ts';
+import { chargedOtherThanOnce, FAULT_NAMESPACE, notCompleted, startFaultStack, until, type FaultStack } from './support/fault-stack.ts';
 
 const RUNS = 30;
 let stack: FaultStack;
@@ -21,10 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const until = async (condition: () => boolean | Promise<boolean>) => {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 200));
-};
 
 /** The last failure of any pending step of these runs, as Temporal recorded it (decrypted). */
 async function pendingFailures(runIds: readonly string[]): Promise<string[]> {
@@ -56,7 +52,7 @@ it('completes every run once the store is back, and refuses new runs meanwhile w
     ledger.release();
     await expect(stack.startRuns(1)).rejects.toThrow(/result store runs\/run-[^/]+\/trigger: write failed: ENOTDIR/);
     // The blocks that cannot store their results fail, saying so, and are retried.
-    await until(async () => (await pendingFailures(runIds)).some((message) => /result store .*: write failed: ENOTDIR/.test(message)));
+    await until(async () => (await pendingFailures(runIds)).some((message) => /result store .*: write failed: ENOTDIR/.test(message)), 200);
   } finally {
     rmSync(resultsDir);
     renameSync(aside, resultsDir);

@@ -4,7 +4,7 @@
  * charge is applied exactly once although some were asked for twice.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { chargedOtherThanOnce, notCompleted, startFaultStack, type FaultStack } from './support/fault-stack.ts';
+import { chargedOtherThanOnce, notCompleted, startFaultStack, until, type FaultStack } from './support/fault-stack.ts';
 
 const RUNS = 200;
 let stack: FaultStack;
@@ -16,10 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
 });
-
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 50));
-};
 
 it('loses no run and applies no side effect twice when the worker is killed mid-way', async () => {
   const runIds = await stack.startRuns(RUNS);

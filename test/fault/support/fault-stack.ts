@@ -209,6 +209,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   }
 }
 
+/** Resolves once `condition` holds, asking every `everyMs` (the test's own timeout bounds the wait). */
+export async function until(condition: () => boolean | Promise<boolean>, everyMs = 50): Promise<void> {
+  while (!(await condition())) await sleep(everyMs);
+}
+
 /** The runs that did not complete, with why: empty when all did (shown whole when a test fails). */
 export function notCompleted(settled: readonly Settled[]): string[] {
   return settled.filter((run) => run.status !== 'completed').map((run) => `${run.runId}: ${run.cause ?? run.status}`);
