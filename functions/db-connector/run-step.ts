@@ -23,11 +23,13 @@ import { runQuery } from './query.ts';
 import { runHttp } from './http.ts';
 
 const sandbox = new Sandbox();
-let resources: Resources | undefined;
+let resources: { setting: string | undefined; parsed: Resources } | undefined;
 
 function resource(name: string) {
-  resources ??= parseResources(process.env);
-  const found = resources[name];
+  // Parsed once per setting: the local stack may change BATON_RESOURCES in this process between stacks.
+  const setting = process.env.BATON_RESOURCES;
+  if (!resources || resources.setting !== setting) resources = { setting, parsed: parseResources(process.env) };
+  const found = resources.parsed[name];
   if (!found) throw new StepFailure('ResourceError', `unknown resource "${name}" (not in BATON_RESOURCES)`, false);
   return found;
 }
@@ -47,21 +49,25 @@ export async function runStep(envelope: BlockEnvelope, runtime: ExecutorRuntime)
       const params = (values.params as unknown[] | undefined) ?? [];
       const data = await runQuery(resource(step.resource), {
         resourceName: step.resource,
+        blockId: envelope.blockId,
         sql: step.sql,
         params,
         transaction: step.transaction,
         timeoutMs,
+        maxBytes: runtime.maxResultBytes,
       });
       return { data };
     }
     const data = await runHttp(resource(step.resource), {
       resourceName: step.resource,
+      blockId: envelope.blockId,
       method: step.method,
       path: String(values.path ?? '/'),
       query: values.query as Record<string, unknown> | undefined,
       headers: values.headers as Record<string, unknown> | undefined,
       body: values.body,
       timeoutMs,
+      maxBytes: runtime.maxResultBytes,
     });
     return { data };
   });
