@@ -92,13 +92,17 @@ function runStatement(connection: mysql.PoolConnection, statement: Statement, on
     let affected: number | undefined;
     let failure: unknown;
     let settled = false;
+    // mysql2 tells a lost connection to the connection, not to a command without a callback.
+    const lost = (error: Error) => settle(() => reject(error));
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      connection.off('error', lost);
       fn();
     };
+    connection.on('error', lost);
     command.on('fields', (packets?: mysql.FieldPacket[]) => {
-      fields = (packets ?? []).map((f) => ({ name: f.name, type: mysqlTypeName(f.columnType ?? -1, f.characterSet ?? 0) }));
+      fields = (packets ?? []).map((f) => ({ name: f.name, type: mysqlTypeName(f.columnType ?? -1, f.characterSet ?? 0, f.extendedTypeName ?? f.extendedFormat) }));
       converters = (packets ?? []).flatMap((f) => {
         const convert = mysqlConverter(f.columnType ?? -1);
         return convert ? [[f.name, convert] as [string, (value: unknown) => unknown]] : [];

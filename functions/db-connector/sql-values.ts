@@ -82,7 +82,9 @@ const MYSQL_TYPE_NAMES: Record<number, string> = {
 const BINARY_CHARSET = 63;
 const TEXTUAL_BLOBS = new Set([249, 250, 251, 252, 253, 254]);
 
-export function mysqlTypeName(columnType: number, characterSet: number): string {
+export function mysqlTypeName(columnType: number, characterSet: number, extendedTypeName?: string): string {
+  // MariaDB names its own types (uuid, inet6) and JSON columns in extended metadata.
+  if (extendedTypeName) return extendedTypeName.toUpperCase();
   const name = MYSQL_TYPE_NAMES[columnType] ?? `type:${columnType}`;
   if (TEXTUAL_BLOBS.has(columnType) && characterSet !== BINARY_CHARSET) {
     return name === 'BLOB' ? 'TEXT' : name;

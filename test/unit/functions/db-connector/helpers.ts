@@ -28,3 +28,9 @@ export async function postgresAdmin(): Promise<pg.Client> {
   await client.connect();
   return client;
 }
+
+/** A plain mysql2 connection for checks and for KILL from outside the pool. */
+export async function mysqlAdmin() {
+  const { createConnection } = await import('mysql2/promise');
+  return createConnection({ host: '127.0.0.1', port: 3306, user: 'baton', password: TEST_DB_PASSWORD, database: 'baton', multipleStatements: true });
+}
