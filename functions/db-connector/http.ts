@@ -173,6 +173,10 @@ function httpFailure(error: unknown, where: string, request: HttpRequest, url: U
   const detail = [typeof cause?.message === 'string' ? cause.message : error instanceof Error ? error.message : String(error), code && `[${code}]`]
     .filter(Boolean)
     .join(' ');
+  if (cause?.message === 'bad port') {
+    const port = url?.port ?? '';
+    return new StepFailure('HttpConnectionError', `${where}: ${target}: port ${port} is on the Fetch standard's list of blocked ports; serve the API on another port`, false);
+  }
   const retryable = !(code && TLS_CODES.test(code));
   return new StepFailure('HttpConnectionError', secrets.mask(`${where}: ${target}: ${detail}`), retryable);
 }

@@ -63,6 +63,7 @@ export type SqlResource = Extract<Resource, { type: 'postgres' | 'mysql' }>;
 export type HttpResource = Extract<Resource, { type: 'http' }>;
 export type Resources = Readonly<Record<string, Resource>>;
 
+const RESOURCE_NAME = /^[A-Za-z0-9_-]+$/;
 const SCHEMES = { postgres: ['postgres:', 'postgresql:'], mysql: ['mysql:', 'mariadb:'], http: ['http:', 'https:'] } as const;
 
 /** What is wrong with a resource's URL, checked with placeholders standing in for secrets; never echoes the URL. */
@@ -100,7 +101,10 @@ export function parseResources(env: Env): Resources {
   } catch (error) {
     throw new ConfigError('BATON_RESOURCES', `cannot read resources: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const parsed = z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ and -'), resourceSchema).safeParse(raw ?? {});
+  for (const name of raw && typeof raw === 'object' ? Object.keys(raw) : []) {
+    if (!RESOURCE_NAME.test(name)) throw new ConfigError('BATON_RESOURCES', `"${name}": a resource name must be letters, digits, _ and -`);
+  }
+  const parsed = z.record(z.string(), resourceSchema).safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError('BATON_RESOURCES', `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
