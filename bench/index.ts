@@ -4,6 +4,7 @@
  * sandbox, encrypted store) beside a plain Temporal workflow doing the same
  * work with in-process activities, on the same dev server in the same run.
  * Prints latency p50/p99 (one run at a time) and throughput (CONCURRENCY at once).
+ * `npm run bench -- db` runs bench/db.ts (a query block) instead.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -17,6 +18,12 @@ import { connectWorker } from '../worker/connect.ts';
 import { startDevServer } from '../local/dev-server.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import * as plainActivities from './plain/activities.ts';
+
+// `npm run bench -- db`: the query-block benchmark instead of this one.
+if (process.argv.slice(2).includes('db')) {
+  await import('./db.ts');
+  process.exit(0);
+}
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 30 : 200;
