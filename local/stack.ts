@@ -12,7 +12,7 @@ import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
-import type { CompiledDefinition } from '../shared/definition/index.ts';
+import type { CompiledDefinition, Registry } from '../shared/definition/index.ts';
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 import { executorFunctions } from './executors.ts';
@@ -41,7 +41,7 @@ export interface EmbeddedStack {
   readonly lambdaEndpoint: LambdaEndpoint;
   readonly worker: Worker | undefined;
   /** Starts a run of a compiled definition on this stack's task queue. */
-  start(compiled: CompiledDefinition, trigger: TriggerData): ReturnType<typeof startRun>;
+  start(compiled: CompiledDefinition, trigger: TriggerData, registry?: Registry): ReturnType<typeof startRun>;
   stop(): Promise<void>;
 }
 
@@ -119,8 +119,8 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
       });
       worker = w;
     }
-    const start = (compiled: CompiledDefinition, trigger: TriggerData) =>
-      startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger });
+    const start = (compiled: CompiledDefinition, trigger: TriggerData, registry?: Registry) =>
+      startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger, ...(registry ? { registry } : {}) });
     return { config, env, client, store, devServer, lambdaEndpoint, worker, start, stop };
   } catch (error) {
     await stop();

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
-import { directoryRegistry } from '../../functions/api/registry.ts';
+import { directoryRegistry } from '../../shared/definition/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
@@ -22,6 +22,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const { env, apiKeyFile } = withLocalDefaults(process.env);
   const stack = await startEmbeddedStack({ env, dbFile: join(batonDir(), 'temporal.db'), ui: options.ui, worker: true, log });
+  const registry = directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows'));
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   try {
     api = await startApiServer(
@@ -29,7 +30,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
         client: stack.client,
         store: stack.store,
         taskQueue: stack.config.taskQueue,
-        registry: directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows')),
+        registry,
         checkApiKey: apiKeyCheckFromEnv(stack.env),
       },
       { port: Number(options.apiPort) },
@@ -64,7 +65,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
   });
   if (options.run) {
     await loadDefinitionFile(options.run)
-      .then((definition) => runOnStack(stack, definition, null))
+      .then((definition) => runOnStack(stack, definition, null, registry))
       .catch((error: unknown) => log(`baton dev --run: ${String(error)}`));
   }
   await stopped;

@@ -3,8 +3,8 @@
  * output goes to stdout as JSON; the run id and block progress to stderr.
  * Exit 0 when the run completes, 1 otherwise.
  */
-import { join } from 'node:path';
-import { compileDefinition, loadDefinitionFile, type Definition } from '../../shared/definition/index.ts';
+import { join, resolve } from 'node:path';
+import { compileDefinition, directoryRegistry, loadDefinitionFile, type Definition, type Registry } from '../../shared/definition/index.ts';
 import { DefinitionError, errorMessage } from '../../shared/errors.ts';
 import { watchRun } from '../../shared/runs/index.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
@@ -25,9 +25,17 @@ function parseInput(text: string): unknown {
 }
 
 /** Runs one definition on a stack and reports; returns the exit code. */
-export async function runOnStack(stack: EmbeddedStack, definition: Definition, data: unknown): Promise<number> {
+export async function runOnStack(stack: EmbeddedStack, definition: Definition, data: unknown, registry?: Registry): Promise<number> {
   const compiled = compileDefinition(definition);
-  const { runId, handle } = await stack.start(compiled, { type: 'manual', data });
+  let started: Awaited<ReturnType<EmbeddedStack['start']>>;
+  try {
+    started = await stack.start(compiled, { type: 'manual', data }, registry);
+  } catch (error) {
+    if (!(error instanceof DefinitionError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+  const { runId, handle } = started;
   process.stderr.write(`run ${runId} (${definition.name})\n`);
   const outcome = await watchRun(handle, stack.store, printChange);
   if (outcome.status === 'completed') {
@@ -51,7 +59,6 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     process.exitCode = 1;
     return;
   }
-  void options.workflows; // workflow blocks arrive with the full language
   const { env } = withLocalDefaults(process.env);
   const stack = await startEmbeddedStack({
     env,
@@ -65,7 +72,7 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    process.exitCode = await runOnStack(stack, definition, data);
+    process.exitCode = await runOnStack(stack, definition, data, directoryRegistry(resolve(options.workflows)));
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -8,7 +8,7 @@ import { startRun } from '../../shared/runs/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import type { RunStatus } from '../../worker/workflows/index.ts';
 import { HttpError } from './http-error.ts';
-import type { Registry } from './registry.ts';
+import type { Registry } from '../../shared/definition/index.ts';
 
 export interface ApiRequest {
   readonly method: string;
@@ -57,6 +57,7 @@ async function startWorkflowRun(deps: ApiDeps, name: string, request: ApiRequest
     taskQueue: deps.taskQueue,
     compiled,
     trigger: { type: 'http', data },
+    registry: deps.registry,
   });
   return { status: 202, body: { runId, status: 'running', links: { self: `/v1/runs/${runId}` } } };
 }

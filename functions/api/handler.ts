@@ -5,7 +5,7 @@ import { loadConfig } from '../../shared/config/index.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { handleApiRequest, type ApiDeps } from './app.ts';
-import { directoryRegistry } from './registry.ts';
+import { directoryRegistry } from '../../shared/definition/index.ts';
 
 interface HttpApiEvent {
   rawPath?: string;

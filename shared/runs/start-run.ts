@@ -5,20 +5,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import type { CompiledDefinition } from '../definition/index.ts';
+import { memoryRegistry, plansByName, resolveWorkflows, type CompiledDefinition, type Registry } from '../definition/index.ts';
 import { storeKeys, type ResultStore } from '../store/index.ts';
 import type { batonRun } from '../../worker/workflows/index.ts';
 
 export type RunHandle = WorkflowHandle<typeof batonRun>;
 
 export interface TriggerData {
-  readonly type: 'manual' | 'http' | 'schedule';
+  readonly type: 'manual' | 'http' | 'schedule' | 'workflow';
   readonly data: unknown;
 }
 
 /** Sortable by start time, unique, and safe in store keys and workflow ids. */
 export function newRunId(now = Date.now()): string {
   return `run-${now.toString(36)}-${randomBytes(6).toString('hex')}`;
+}
+
+function callsWorkflows(compiled: CompiledDefinition): boolean {
+  return compiled.plan.blocks.some((block) => block.type === 'workflow' || block.body?.type === 'workflow');
 }
 
 export async function startRun(options: {
@@ -28,17 +32,29 @@ export async function startRun(options: {
   compiled: CompiledDefinition;
   trigger: TriggerData;
   runId?: string;
+  /** Where workflow steps find the definitions they start. */
+  registry?: Registry;
+  /** Loop items per child workflow batch; tests lower it to exercise batching. */
+  itemsPerBatch?: number;
 }): Promise<{ runId: string; handle: RunHandle }> {
   const { compiled } = options;
   const runId = options.runId ?? newRunId();
+  const workflows = await resolveWorkflows(compiled, options.registry ?? memoryRegistry([]));
   await Promise.all([
-    options.store.putJson(storeKeys.definition(compiled.hash), compiled.definition),
+    ...[...workflows.values()].map((w) => options.store.putJson(storeKeys.definition(w.hash), w.definition)),
     options.store.putJson(storeKeys.trigger(runId), options.trigger),
   ]);
   const handle = await options.client.workflow.start<typeof batonRun>('batonRun', {
     workflowId: runId,
     taskQueue: options.taskQueue,
-    args: [{ runId, plan: compiled.plan }],
+    args: [
+      {
+        runId,
+        plan: compiled.plan,
+        ...(callsWorkflows(compiled) ? { workflows: plansByName(workflows) } : {}),
+        ...(options.itemsPerBatch !== undefined ? { itemsPerBatch: options.itemsPerBatch } : {}),
+      },
+    ],
   });
   return { runId, handle };
 }

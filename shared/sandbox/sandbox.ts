@@ -70,12 +70,14 @@ class TimeoutError extends Error {
 export class Sandbox {
   private isolate: ivm.Isolate | undefined;
   private uses = 0;
+  /** Runs in flight per isolate: the local endpoint runs many at once, and a retired isolate is disposed only when idle. */
+  private readonly active = new Map<ivm.Isolate, number>();
 
   constructor(private readonly memoryLimitMb = DEFAULT_MEMORY_LIMIT_MB) {}
 
   private currentIsolate(): ivm.Isolate {
     if (!this.isolate || this.isolate.isDisposed || this.uses >= MAX_USES) {
-      if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
+      if (this.isolate && !this.isolate.isDisposed && !this.active.has(this.isolate)) this.isolate.dispose();
       this.isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb });
       this.uses = 0;
     }
@@ -87,7 +89,11 @@ export class Sandbox {
     const logs: LogLine[] = [];
     let dropped = 0;
     const isolate = this.currentIsolate();
-    const context = await isolate.createContext();
+    this.active.set(isolate, (this.active.get(isolate) ?? 0) + 1);
+    const context = await isolate.createContext().catch((error: unknown) => {
+      this.release(isolate);
+      throw error;
+    });
     let timer: NodeJS.Timeout | undefined;
     try {
       const global = context.global;
@@ -136,8 +142,19 @@ export class Sandbox {
     } finally {
       clearTimeout(timer);
       if (dropped > 0) logs.push({ level: 'warn', message: `${dropped} more console lines dropped`, at: Date.now() });
-      context.release();
+      if (!isolate.isDisposed) context.release();
+      this.release(isolate);
     }
+  }
+
+  private release(isolate: ivm.Isolate): void {
+    const count = (this.active.get(isolate) ?? 1) - 1;
+    if (count > 0) {
+      this.active.set(isolate, count);
+      return;
+    }
+    this.active.delete(isolate);
+    if (isolate !== this.isolate && !isolate.isDisposed) isolate.dispose();
   }
 
   private describeFailure(error: unknown, isolate: ivm.Isolate, timeoutMs: number): SandboxFailure {

@@ -58,7 +58,8 @@ blocks:
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('name: must match');
     expect(result.stderr).toContain('blocks[0].retyr: unknown field');
-    expect(result.stderr).toContain('blocks[1].type: block type "query" is not supported yet');
+    expect(result.stderr).toContain('blocks[1].resource: ');
+    expect(result.stderr).toContain('blocks[1].sql: ');
     expect(result.stderr).toContain('blocks[2].code: syntax error (line 1, column');
   });
 });

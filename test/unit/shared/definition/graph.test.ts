@@ -17,24 +17,24 @@ function blocks(edges: Record<string, string[]>): Block[] {
 
 describe('checkGraph', () => {
   it('accepts a diamond', () => {
-    expect(checkGraph(blocks({ a: [], b: ['a'], c: ['a'], d: ['b', 'c'] }))).toEqual([]);
+    expect(checkGraph(blocks({ a: [], b: ['a'], c: ['a'], d: ['b', 'c'] }), [])).toEqual([]);
   });
 
   it('reports a duplicate id with both places', () => {
     const list = [...blocks({ a: [], b: [] }), ...blocks({ a: [] })];
-    expect(checkGraph(list)).toEqual([{ path: 'blocks[2].id', message: 'duplicate block id "a" (also blocks[0])' }]);
+    expect(checkGraph(list, [])).toEqual([{ path: 'blocks[2].id', message: 'duplicate block id "a" (also blocks[0])' }]);
   });
 
   it('reports unknown, self and repeated edges with their paths', () => {
-    expect(checkGraph(blocks({ a: ['ghost', 'a'], b: ['a', 'a'] }))).toEqual([
+    expect(checkGraph(blocks({ a: ['ghost', 'a'], b: ['a', 'a'] }), [])).toEqual([
       { path: 'blocks[0].after[0]', message: 'unknown block "ghost"' },
-      { path: 'blocks[0].after[1]', message: 'block "a" cannot wait for itself' },
+      { path: 'blocks[0].after[1]', message: 'block "a" cannot refer to itself' },
       { path: 'blocks[1].after[1]', message: '"a" is listed twice' },
     ]);
   });
 
   it('names the blocks of a cycle in edge order, and only those', () => {
-    const issues = checkGraph(blocks({ start: [], x: ['start', 'z'], y: ['x'], z: ['y'], end: ['z'] }));
+    const issues = checkGraph(blocks({ start: [], x: ['start', 'z'], y: ['x'], z: ['y'], end: ['z'] }), []);
     expect(issues).toHaveLength(1);
     expect(issues[0]!.path).toBe('blocks');
     const names = issues[0]!.message.replace(/^cycle: /, '').split(' -> ');
@@ -46,6 +46,6 @@ describe('checkGraph', () => {
   });
 
   it('finds a two-block cycle', () => {
-    expect(checkGraph(blocks({ a: ['b'], b: ['a'] }))[0]!.message).toMatch(/^cycle: (a -> b -> a|b -> a -> b)$/);
+    expect(checkGraph(blocks({ a: ['b'], b: ['a'] }), [])[0]!.message).toMatch(/^cycle: (a -> b -> a|b -> a -> b)$/);
   });
 });

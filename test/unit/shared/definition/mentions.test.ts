@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { findMentions } from '../../../../shared/definition/mentions.ts';
 
 const candidates = new Set(['trigger', 'orders', 'customers', 'x']);
-const mentions = (code: string): string[] => findMentions(code, candidates);
+const mentions = (code: string): string[] => findMentions(`(async function () {\n${code}\n})`, candidates);
 
 describe('findMentions', () => {
   it('counts `orders.data`', () => {
@@ -27,6 +27,14 @@ describe('findMentions', () => {
 
   it('does not count longer names that contain an id, and ignores non-candidates', () => {
     expect(mentions('const ordersX = $orders + orders_2 + myorders + foo;')).toEqual([]);
+  });
+
+  it('does not count ids in strings, comments, object keys or labels', () => {
+    expect(mentions('// orders\nconst s = "orders" + \'customers\'; /* x */ return { orders: 1, customers() {} };')).toEqual([]);
+  });
+
+  it('counts a shorthand property and a template literal expression, not the literal text', () => {
+    expect(mentions('return { orders, text: `customers ${x.data}` };')).toEqual(['orders', 'x']);
   });
 
   it('returns each id once, sorted', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkCodeSyntax } from '../../../../shared/definition/syntax.ts';
-import { CODE_PREFIX, CODE_SUFFIX, parseDefinition, transpileBlock } from '../../../../shared/definition/index.ts';
+import { CODE_PREFIX, CODE_SUFFIX, parseDefinition, transpileBlock, type CodeBlock } from '../../../../shared/definition/index.ts';
 import { issuesOf } from './helpers.ts';
 
 const js = (code: string) => ({ code, language: 'javascript' as const });
@@ -70,6 +70,6 @@ describe('syntax errors in definitions', () => {
 
   it('typescript blocks with annotations validate', () => {
     const yaml = 'name: test\nblocks:\n  - id: a\n    type: code\n    language: typescript\n    code: |\n      const xs: Array<{ n: number }> = [];\n      return xs as unknown[];\n';
-    expect(parseDefinition(yaml, 't.yaml').blocks[0]!.language).toBe('typescript');
+    expect((parseDefinition(yaml, 't.yaml').blocks[0] as CodeBlock).language).toBe('typescript');
   });
 });

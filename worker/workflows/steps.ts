@@ -1,0 +1,146 @@
+/**
+ * One attempt of one step: an executor call, and for workflow steps the
+ * child run it leads to. Shared by batonRun and the loop batches.
+ */
+import { ApplicationFailure, ChildWorkflowFailure, executeChild, isCancellation, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import type { BlockStatus, Plan, StepPlan } from '../../shared/definition/plan.ts';
+import type { BatonActivities, Decision, RunBlockInput, StepError } from '../activities/index.ts';
+import { describeFailure, type AttemptOutcome } from './attempts.ts';
+
+/** Nesting deeper than this fails the run (DESIGN §3). */
+export const MAX_WORKFLOW_DEPTH = 10;
+/** Time an executor may take beyond the step's own timeout: cold start, store reads and writes. */
+const EXECUTOR_MARGIN_MS = 30_000;
+const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+
+export const INFRASTRUCTURE_RETRY: RetryPolicy = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: ['ExecutorFatal'],
+};
+
+export const storeActivities = proxyActivities<BatonActivities>({
+  startToCloseTimeout: '2m',
+  retry: INFRASTRUCTURE_RETRY,
+});
+
+/** Everything one step needs to know about its run: orchestration data only. */
+export interface StepTarget {
+  readonly runId: string;
+  readonly workflow: string;
+  readonly definitionHash: string;
+  readonly blockId: string;
+  readonly step: StepPlan;
+  /** Statuses of the blocks the step mentions. */
+  readonly scope: Record<string, BlockStatus>;
+  readonly item?: number;
+  readonly runError?: RunBlockInput['runError'];
+  /** Plans a workflow step may start, by name (pinned when the run started). */
+  readonly workflows: Readonly<Record<string, Plan>>;
+  readonly depth: number;
+  /** Told the child run id as soon as it is known (for the status query). */
+  readonly onChild?: (childRunId: string) => void;
+}
+
+export interface StepResult {
+  readonly ref: string;
+  readonly bytes: number;
+  readonly decision?: Decision;
+}
+
+function executorActivities(step: StepPlan) {
+  return proxyActivities<BatonActivities>({
+    startToCloseTimeout: (step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) + EXECUTOR_MARGIN_MS,
+    retry: INFRASTRUCTURE_RETRY,
+  });
+}
+
+function fail(type: string, message: string, retryable: boolean): AttemptOutcome<never> {
+  const error: StepError = { type, message, retryable };
+  return { ok: false, error };
+}
+
+/** What a failed batonRun says about itself (see the BlockFailed failure it throws). */
+export interface RunFailureDetails {
+  readonly blockId: string;
+  readonly type: string;
+  readonly rootMessage: string;
+}
+
+function childFailureDetails(error: ChildWorkflowFailure): RunFailureDetails | undefined {
+  const cause = error.cause;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== 'BlockFailed') return undefined;
+  const details = cause.details?.[0] as Partial<RunFailureDetails> | undefined;
+  if (typeof details?.blockId !== 'string' || typeof details.rootMessage !== 'string') return undefined;
+  return { blockId: details.blockId, type: details.type ?? 'Error', rootMessage: details.rootMessage };
+}
+
+export function childRunIdOf(target: StepTarget, attempt: number): string {
+  const item = target.item === undefined ? '' : `-${target.item}`;
+  return `${target.runId}-${target.blockId}${item}${attempt > 1 ? `-a${attempt}` : ''}`;
+}
+
+export async function runStepAttempt(target: StepTarget, attempt: number): Promise<AttemptOutcome<StepResult>> {
+  const { step } = target;
+  const childRunId = step.type === 'workflow' ? childRunIdOf(target, attempt) : undefined;
+  if (step.type === 'workflow') {
+    if (!step.workflow || !target.workflows[step.workflow]) {
+      return fail('UnknownWorkflow', `workflow "${step.workflow ?? ''}" was not found when the run started`, false);
+    }
+    if (target.depth + 1 > MAX_WORKFLOW_DEPTH) {
+      return fail('NestingTooDeep', `workflow runs nest deeper than ${MAX_WORKFLOW_DEPTH}`, false);
+    }
+  }
+  const reply = await executorActivities(step).runBlock({
+    runId: target.runId,
+    workflow: target.workflow,
+    definitionHash: target.definitionHash,
+    blockId: target.blockId,
+    type: step.type,
+    attempt,
+    timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+    scope: target.scope,
+    ...(target.item !== undefined ? { item: target.item } : {}),
+    ...(childRunId !== undefined ? { childRunId } : {}),
+    ...(target.runError !== undefined ? { runError: target.runError } : {}),
+  });
+  if (!reply.ok) return { ok: false, error: reply.error };
+  if (step.type !== 'workflow' || childRunId === undefined || !step.workflow) {
+    return { ok: true, value: { ref: reply.ref, bytes: reply.bytes, ...(reply.decision ? { decision: reply.decision } : {}) } };
+  }
+  target.onChild?.(childRunId);
+  const plan = target.workflows[step.workflow] as Plan;
+  try {
+    // batonRun is started by name: importing it here would make a module cycle.
+    await executeChild('batonRun', {
+      workflowId: childRunId,
+      args: [{ runId: childRunId, plan, workflows: target.workflows, depth: target.depth + 1 }],
+      ...(step.timeoutMs !== undefined ? { workflowExecutionTimeout: step.timeoutMs } : {}),
+    });
+  } catch (error) {
+    if (isCancellation(error) || !(error instanceof ChildWorkflowFailure)) throw error;
+    const details = childFailureDetails(error);
+    if (!details) {
+      const cause = describeFailure(error);
+      return fail(cause.type, `child run ${childRunId}: ${cause.message}`, true);
+    }
+    return {
+      ok: false,
+      error: {
+        type: details.type,
+        message: `child run ${childRunId} failed at block "${details.blockId}": ${details.rootMessage}`,
+        retryable: true,
+        rootMessage: details.rootMessage,
+      },
+    };
+  }
+  const adopted = await storeActivities.adoptChildOutput({
+    runId: target.runId,
+    blockId: target.blockId,
+    childRunId,
+    ...(target.item !== undefined ? { item: target.item } : {}),
+  });
+  return { ok: true, value: adopted };
+}
