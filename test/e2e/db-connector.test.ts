@@ -103,7 +103,8 @@ blocks:
   - id: sum
     type: code
     after: [orders, legacy]
-    code: return { total: orders.data.rows.reduce((s, r) => s + Number(r.total), 0), next: legacy.data.rows[0].next }
+    code: |
+      return { total: orders.data.rows.reduce((s, r) => s + Number(r.total), 0), next: legacy.data.rows[0].next }
   - id: notify
     type: http
     after: [sum]
