@@ -11,6 +11,7 @@ import type { Resource, HttpResource } from '../../shared/config/resources.ts';
 import { DEFAULT_MAX_RESULT_BYTES, StepFailure } from '../../shared/executor/index.ts';
 import { readBody, retryAfterMs } from './http-body.ts';
 import { containerSecrets, type Secrets } from './secrets.ts';
+import { TLS_ERROR_CODE } from './sql-errors.ts';
 
 export interface HttpRequest {
   readonly resourceName: string;
@@ -158,9 +159,6 @@ function responseHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
-/** Certificate problems are configuration: another attempt meets the same certificate. */
-const TLS_CODES = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT|HOSTNAME_MISMATCH)/;
-
 function httpFailure(error: unknown, where: string, request: HttpRequest, url: URL | undefined, timeoutMs: number, secrets: Secrets): StepFailure {
   if (error instanceof StepFailure) return new StepFailure(error.type, secrets.mask(error.message), error.retryable, error.retryAfterMs);
   const target = `${request.method} ${url?.pathname ?? request.path}`;
@@ -177,6 +175,6 @@ function httpFailure(error: unknown, where: string, request: HttpRequest, url: U
     const port = url?.port ?? '';
     return new StepFailure('HttpConnectionError', `${where}: ${target}: port ${port} is on the Fetch standard's list of blocked ports; serve the API on another port`, false);
   }
-  const retryable = !(code && TLS_CODES.test(code));
+  const retryable = !(code && TLS_ERROR_CODE.test(code));
   return new StepFailure('HttpConnectionError', secrets.mask(`${where}: ${target}: ${detail}`), retryable);
 }

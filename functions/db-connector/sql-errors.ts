@@ -49,6 +49,9 @@ const PG_CONNECTION_MESSAGES = [
   'The server does not support SSL connections',
 ];
 
+/** Certificate problems are configuration: another attempt meets the same certificate. */
+export const TLS_ERROR_CODE = /^(CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|ERR_TLS_CERT|HOSTNAME_MISMATCH|ERR_SSL_)/;
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value ? value : undefined;
 }
@@ -69,6 +72,7 @@ export function classifyPostgres(error: unknown): SqlFailure {
     return fail('QueryError', false);
   }
   if (code && NETWORK_CODES.has(code)) return fail('ConnectionError', true);
+  if (code && TLS_ERROR_CODE.test(code)) return fail('ConnectionError', false);
   const message = text(e.message) ?? '';
   if (PG_CONNECTION_MESSAGES.some((words) => message.includes(words))) return fail('ConnectionError', true);
   return fail('QueryError', false);
@@ -99,6 +103,7 @@ export function classifyMysql(error: unknown): SqlFailure {
   if (errno !== undefined && MYSQL_RETRYABLE[errno]) return fail(MYSQL_RETRYABLE[errno], true);
   if (sqlState === '40001') return fail('SerializationFailure', true);
   if (name && NETWORK_CODES.has(name)) return fail('ConnectionError', true);
+  if (name && TLS_ERROR_CODE.test(name)) return fail('ConnectionError', false);
   if (errno !== undefined && MYSQL_CONSTRAINTS.has(errno)) return fail('ConstraintViolation', false);
   if (sqlState?.startsWith('23')) return fail('ConstraintViolation', false);
   if (errno !== undefined && MYSQL_SYNTAX.has(errno)) return fail('SqlSyntaxError', false);

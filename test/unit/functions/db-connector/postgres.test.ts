@@ -3,10 +3,13 @@
  * and transactions, error classes, timeouts, caps, and a pool that recovers
  * when its connections are killed.
  */
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePools, runQuery } from '../../../../functions/db-connector/query.ts';
 import { StepFailure } from '../../../../shared/executor/index.ts';
+import { DATABASES } from '../../../support/databases.ts';
 import { postgresAdmin, request, sqlResource, uniqueName } from './helpers.ts';
 
 const table = uniqueName('pg_items');
@@ -256,5 +259,45 @@ describe('a pool whose connections are killed', () => {
     expect(error).toMatchObject({ type: 'ConnectionError', retryable: true });
     const after = await runQuery(single, request('select 3 as n', { resourceName: name }));
     expect(after.rows).toEqual([{ n: 3 }]);
+  });
+});
+
+describe('SSL', () => {
+  /** The server's own certificate (Debian's snakeoil) and the name in it. */
+  async function serverCertificate() {
+    const file = (await admin.query<{ ssl_cert_file: string }>('show ssl_cert_file')).rows[0]!.ssl_cert_file;
+    const certificate = new X509Certificate(readFileSync(file));
+    const name = /DNS:([^,\s]+)/.exec(certificate.subjectAltName ?? '')?.[1] ?? /CN=([^\n]+)/.exec(certificate.subject)![1]!;
+    return { file, name };
+  }
+  const encrypted = async (settings: Record<string, unknown>) => {
+    const name = uniqueName('ssl');
+    const result = await runQuery(sqlResource('postgres', settings), request('select ssl from pg_stat_ssl where pid = pg_backend_pid()', { resourceName: name }));
+    return (result.rows[0] as { ssl: boolean }).ssl;
+  };
+
+  it('encrypts when asked by the resource or the URL, and not when told not to', async () => {
+    expect((await admin.query('show ssl')).rows).toEqual([{ ssl: 'on' }]);
+    expect(await encrypted({ ssl: { rejectUnauthorized: false } })).toBe(true);
+    expect(await encrypted({ url: `${DATABASES.postgres.url}?sslmode=require` })).toBe(true);
+    expect(await encrypted({ url: `${DATABASES.postgres.url}?sslmode=disable` })).toBe(false);
+    expect(await encrypted({})).toBe(false);
+  });
+
+  it('verifies the server against a CA file, under the name its certificate carries', async () => {
+    const { file, name } = await serverCertificate();
+    expect(await encrypted({ ssl: { ca: file, servername: name } })).toBe(true);
+  });
+
+  it('fails at once when the certificate cannot be verified', async () => {
+    const error = await failure(runQuery(sqlResource('postgres', { ssl: true }), request('select 1', { resourceName: uniqueName('unverified') })));
+    expect(error).toMatchObject({ type: 'ConnectionError', retryable: false });
+    expect(error.message).toMatch(/certificate/i);
+  });
+
+  it('refuses an sslmode it cannot honour', async () => {
+    const error = await failure(runQuery(sqlResource('postgres', { url: `${DATABASES.postgres.url}?sslmode=prefer` }), request('select 1', { resourceName: uniqueName('prefer') })));
+    expect(error).toMatchObject({ type: 'ResourceError', retryable: false });
+    expect(error.message).toContain('sslmode=prefer is not supported');
   });
 });
