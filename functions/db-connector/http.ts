@@ -40,7 +40,9 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 /** The URL for `path` and `query` below `base`, or a failure if the path would leave it. */
 export function requestUrl(base: URL, path: string, query: Record<string, unknown> | undefined, where: string): URL {
   const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
-  const url = new URL(path.replace(/^\/+/, ''), new URL(basePath, base));
+  const relative = path.replace(/^\/+/, '');
+  // An empty path is the base URL itself, without a slash added.
+  const url = relative ? new URL(relative, new URL(basePath, base)) : new URL(base.href);
   const below = url.pathname === basePath.slice(0, -1) || url.pathname.startsWith(basePath);
   if (url.origin !== base.origin || !below) {
     throw new StepFailure('HttpError', `${where}: path "${path}" leads outside the resource's base URL`, false);

@@ -122,7 +122,8 @@ export async function runQuery(resource: Resource, request: QueryRequest): Promi
     const statements = splitStatements(request.sql, values, dialect, request.blockId);
     const pool = await poolFor(request.resourceName, resource, secrets);
     const collect = () => new RowCollector(resource.maxRows, resource.maxBytes ?? request.maxBytes ?? DEFAULT_MAX_RESULT_BYTES, where);
-    return await execute(pool, statements, request, collect);
+    // A row may hold a secret (a setting read back, say): block data never carries one.
+    return secrets.maskValue(await execute(pool, statements, request, collect));
   } catch (error) {
     throw blockFailure(error, dialect, where, request, secrets);
   }

@@ -50,6 +50,7 @@ beforeAll(async () => {
     '/landing': (req, res) => json(res, 200, { authorization: req.headers.authorization ?? null, apiKey: req.headers['x-api-key'] ?? null }),
   });
   api = await serve({
+    '/v1': (req, res) => json(res, 200, { url: req.url }),
     '/v1/echo': (req, res, body) => json(res, 200, { method: req.method, url: req.url, authorization: req.headers.authorization, trace: req.headers['x-trace'], type: req.headers['content-type'] ?? null, body }),
     '/v1/text': (_req, res) => res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('plain words'),
     '/v1/bytes': (_req, res) => res.writeHead(200, { 'content-type': 'image/png' }).end(Buffer.from([0, 1, 2, 255])),
@@ -128,6 +129,11 @@ describe('requests', () => {
       expect(error.message).toContain(`path "${path}" leads outside the resource's base URL`);
     }
     expect(seen.length).toBe(before);
+  });
+
+  it('go to the base URL itself for an empty path, with its own query kept', async () => {
+    const result = await call({ path: '', query: { b: 2 } }, resource({ baseUrl: `${api.origin}/v1?a=1` }));
+    expect(result.body).toEqual({ url: '/v1?a=1&b=2' });
   });
 
   it('refuse a body on a GET', async () => {

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePools, runQuery } from '../../../../functions/db-connector/query.ts';
 import { StepFailure } from '../../../../shared/executor/index.ts';
-import { DATABASES } from '../../../support/databases.ts';
+import { DATABASES, TEST_DB_PASSWORD } from '../../../support/databases.ts';
 import { postgresAdmin, request, sqlResource, uniqueName } from './helpers.ts';
 
 const table = uniqueName('pg_items');
@@ -105,6 +105,14 @@ describe('values', () => {
     expect(placeholder.rows).toEqual([{ v: '$1; select 2' }]);
     const count = await admin.query(`select count(*)::int as n from ${table}`);
     expect(count.rows[0]).toEqual({ n: 1 });
+  });
+});
+
+describe('secrets in data', () => {
+  it('are masked in the rows a query returns', async () => {
+    // The resource's password is the secret TEST_DB_PASSWORD; a row that carries it is blanked.
+    const result = await runQuery(resource, request(`select 'the password is ' || $1 as leak`, { params: [TEST_DB_PASSWORD] }));
+    expect(result.rows).toEqual([{ leak: 'the password is ***' }]);
   });
 });
 
