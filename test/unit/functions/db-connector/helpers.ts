@@ -1,5 +1,7 @@
 /** Resources and requests for the db-connector's tests against the real databases. */
 import pg from 'pg';
+import { expect } from 'vitest';
+import { StepFailure } from '../../../../shared/executor/index.ts';
 import { resourceSchema, type Resource } from '../../../../shared/config/resources.ts';
 import type { QueryRequest } from '../../../../functions/db-connector/query.ts';
 import { DATABASES, TEST_DB_PASSWORD } from '../../../support/databases.ts';
@@ -33,4 +35,14 @@ export async function postgresAdmin(): Promise<pg.Client> {
 export async function mysqlAdmin() {
   const { createConnection } = await import('mysql2/promise');
   return createConnection({ host: '127.0.0.1', port: 3306, user: 'baton', password: TEST_DB_PASSWORD, database: 'baton', multipleStatements: true });
+}
+
+/** The StepFailure a promise rejects with (and an assertion that it is one). */
+export async function stepFailure(promise: Promise<unknown>): Promise<StepFailure> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StepFailure);
+  return error as StepFailure;
 }

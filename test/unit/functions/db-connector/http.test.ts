@@ -7,9 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHttp, type HttpRequest } from '../../../../functions/db-connector/http.ts';
 import { retryAfterMs } from '../../../../functions/db-connector/http-body.ts';
+import { stepFailure } from './helpers.ts';
 import { resourceSchema } from '../../../../shared/config/resources.ts';
 import { freePort } from '../../../../local/free-port.ts';
-import { StepFailure } from '../../../../shared/executor/index.ts';
 
 const TOKEN = 'tok-3f9a-very-secret';
 process.env.BATON_SECRET_HTTP_TOKEN = TOKEN;
@@ -89,14 +89,6 @@ function resource(overrides: Record<string, unknown> = {}) {
 const call = (overrides: Partial<HttpRequest>, res = resource()) =>
   runHttp(res, { resourceName: 'crm', blockId: 'fetch', method: 'GET', path: '/echo', timeoutMs: 10_000, ...overrides });
 
-async function failure(promise: Promise<unknown>): Promise<StepFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return error as StepFailure;
-}
 
 describe('requests', () => {
   it('go below the base URL with the query, the resource headers (secrets filled in) and the block headers', async () => {
@@ -124,7 +116,7 @@ describe('requests', () => {
   it('refuse a path that leaves the base URL, before anything is sent', async () => {
     const before = seen.length;
     for (const path of ['../admin', 'https://evil.example/steal', '%2e%2e/admin', 'echo/../../admin']) {
-      const error = await failure(call({ path }));
+      const error = await stepFailure(call({ path }));
       expect(error).toMatchObject({ type: 'HttpError', retryable: false });
       expect(error.message).toContain(`path "${path}" leads outside the resource's base URL`);
     }
@@ -137,7 +129,7 @@ describe('requests', () => {
   });
 
   it('refuse a body on a GET', async () => {
-    const error = await failure(call({ body: { a: 1 } }));
+    const error = await stepFailure(call({ body: { a: 1 } }));
     expect(error.message).toBe('block "fetch" (resource crm): a GET request cannot have a body; drop body or use another method');
   });
 });
@@ -150,19 +142,19 @@ describe('responses', () => {
   });
 
   it('fail when they say JSON and are not', async () => {
-    const error = await failure(call({ path: 'broken-json' }));
+    const error = await stepFailure(call({ path: 'broken-json' }));
     expect(error).toMatchObject({ type: 'HttpError', retryable: false });
     expect(error.message).toContain('the response says it is application/json but is not valid JSON');
   });
 
   it('fail on 5xx and 429 retryably, with Retry-After as a hint; on other statuses at once', async () => {
-    const server = await failure(call({ path: 'fail' }));
+    const server = await stepFailure(call({ path: 'fail' }));
     expect(server).toMatchObject({ type: 'HttpError', retryable: true, retryAfterMs: undefined });
     expect(server.message).toBe('block "fetch" (resource crm): GET /v1/fail answered 500 Internal Server Error: {"error":"database down"}');
-    const busy = await failure(call({ path: 'busy' }));
+    const busy = await stepFailure(call({ path: 'busy' }));
     expect(busy).toMatchObject({ retryable: true, retryAfterMs: 7000 });
     expect(busy.toBlockFailure()).toEqual({ type: 'HttpError', message: expect.stringContaining('429'), retryable: true, retryAfterMs: 7000 });
-    const gone = await failure(call({ path: 'gone' }));
+    const gone = await stepFailure(call({ path: 'gone' }));
     expect(gone).toMatchObject({ retryable: false });
     expect(gone.message).toContain('answered 410 Gone');
   });
@@ -170,7 +162,7 @@ describe('responses', () => {
   it('fail over the byte cap, whether the length is announced or not', async () => {
     const capped = resource({ maxResponseBytes: 1000 });
     for (const path of ['huge', 'huge-chunked']) {
-      const error = await failure(call({ path }, capped));
+      const error = await stepFailure(call({ path }, capped));
       expect(error).toMatchObject({ type: 'ResultTooLarge', retryable: false });
       expect(error.message).toContain('the response body is larger than 1000 bytes (maxResponseBytes)');
     }
@@ -189,7 +181,7 @@ describe('redirects', () => {
   });
 
   it('stop after maxRedirects', async () => {
-    const error = await failure(call({ path: 'loop' }, resource({ maxRedirects: 3 })));
+    const error = await stepFailure(call({ path: 'loop' }, resource({ maxRedirects: 3 })));
     expect(error).toMatchObject({ type: 'HttpError', retryable: false });
     expect(error.message).toContain('GET /v1/loop redirected more than 3 times (maxRedirects)');
   });
@@ -203,26 +195,26 @@ describe('redirects', () => {
 
 describe('failures to get an answer', () => {
   it('time out retryably, at the shorter of the block and resource timeouts', async () => {
-    const error = await failure(call({ path: 'never', timeoutMs: 30_000 }, resource({ timeoutMs: 200 })));
+    const error = await stepFailure(call({ path: 'never', timeoutMs: 30_000 }, resource({ timeoutMs: 200 })));
     expect(error).toMatchObject({ type: 'HttpTimeout', retryable: true });
     expect(error.message).toBe('block "fetch" (resource crm): GET /v1/never: no complete response within 200 ms');
   });
 
   it('mark a refused connection retryable', async () => {
-    const error = await failure(call({}, resource({ baseUrl: `http://127.0.0.1:${await freePort()}/v1` })));
+    const error = await stepFailure(call({}, resource({ baseUrl: `http://127.0.0.1:${await freePort()}/v1` })));
     expect(error).toMatchObject({ type: 'HttpConnectionError', retryable: true });
     expect(error.message).toContain('ECONNREFUSED');
   });
 
   it('fail at once on a port fetch refuses to use', async () => {
-    const error = await failure(call({}, resource({ baseUrl: 'http://127.0.0.1:6000/v1' })));
+    const error = await stepFailure(call({}, resource({ baseUrl: 'http://127.0.0.1:6000/v1' })));
     expect(error).toMatchObject({ type: 'HttpConnectionError', retryable: false });
     expect(error.message).toContain('port 6000 is on the Fetch standard\'s list of blocked ports');
   });
 
   it('refuse a database resource', async () => {
     const db = resourceSchema.parse({ type: 'postgres', url: 'postgres://u:p@h/d' });
-    const error = await failure(call({}, db));
+    const error = await stepFailure(call({}, db));
     expect(error).toMatchObject({ type: 'ResourceError', retryable: false });
   });
 });

@@ -6,21 +6,12 @@
 import type { Connection } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePools, runQuery } from '../../../../functions/db-connector/query.ts';
-import { StepFailure } from '../../../../shared/executor/index.ts';
-import { mysqlAdmin, request, sqlResource, uniqueName } from './helpers.ts';
+import { mysqlAdmin, request, sqlResource, uniqueName, stepFailure } from './helpers.ts';
 
 const table = uniqueName('my_items');
 const resource = sqlResource('mysql');
 let admin: Connection;
 
-async function failure(promise: Promise<unknown>): Promise<StepFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return error as StepFailure;
-}
 
 async function adminRows(sql: string, values: unknown[] = []): Promise<unknown[]> {
   const [rows] = await admin.query(sql, values);
@@ -105,7 +96,7 @@ describe('statements and transactions', () => {
     const ok = await runQuery(resource, request(`insert into ${table} values (20, 'one'); insert into ${table} values (21, 'two'); select count(*) as n from ${table} where id >= 20`, { transaction: true }));
     // count(*) is a BIGINT: a string, like every 64-bit integer
     expect(ok.rows).toEqual([{ n: '2' }]);
-    const error = await failure(runQuery(resource, request(`insert into ${table} values (30, 'kept?'); insert into ${table} values (30, 'duplicate')`, { transaction: true })));
+    const error = await stepFailure(runQuery(resource, request(`insert into ${table} values (30, 'kept?'); insert into ${table} values (30, 'duplicate')`, { transaction: true })));
     expect(error).toMatchObject({ type: 'ConstraintViolation', retryable: false });
     expect(error.message).toContain(`Duplicate entry '30' for key 'PRIMARY' [ER_DUP_ENTRY]`);
     expect(await adminRows(`select id from ${table} where id = 30`)).toEqual([]);
@@ -114,13 +105,13 @@ describe('statements and transactions', () => {
 
 describe('errors', () => {
   it('fails a syntax error at once with the database message and the block id', async () => {
-    const error = await failure(runQuery(resource, request('selec 1')));
+    const error = await stepFailure(runQuery(resource, request('selec 1')));
     expect(error).toMatchObject({ type: 'SqlSyntaxError', retryable: false });
     expect(error.message).toMatch(/^block "orders" \(resource db\): You have an error in your SQL syntax.*\[ER_PARSE_ERROR\]$/);
   });
 
   it('marks a serialization failure (SQLSTATE 40001) retryable', async () => {
-    const error = await failure(runQuery(resource, request(`signal sqlstate '40001' set message_text = 'serialization failure'`)));
+    const error = await stepFailure(runQuery(resource, request(`signal sqlstate '40001' set message_text = 'serialization failure'`)));
     expect(error).toMatchObject({ type: 'SerializationFailure', retryable: true });
   });
 
@@ -143,7 +134,7 @@ describe('errors', () => {
 
   it('marks a refused connection retryable', async () => {
     const closed = sqlResource('mysql', { url: 'mysql://baton:{{ secret:TEST_DB_PASSWORD }}@127.0.0.1:1/baton' });
-    const error = await failure(runQuery(closed, request('select 1', { resourceName: uniqueName('refused') })));
+    const error = await stepFailure(runQuery(closed, request('select 1', { resourceName: uniqueName('refused') })));
     expect(error).toMatchObject({ type: 'ConnectionError', retryable: true });
     expect(error.message).toContain('ECONNREFUSED');
   });
@@ -151,7 +142,7 @@ describe('errors', () => {
   it('fails a wrong password as an authentication error without showing it', async () => {
     process.env.BATON_SECRET_WRONG_DB_PASSWORD = 'not-the-password-0451';
     const wrong = sqlResource('mysql', { url: 'mysql://baton:{{ secret:WRONG_DB_PASSWORD }}@127.0.0.1:3306/baton' });
-    const error = await failure(runQuery(wrong, request('select 1', { resourceName: uniqueName('wrong') })));
+    const error = await stepFailure(runQuery(wrong, request('select 1', { resourceName: uniqueName('wrong') })));
     expect(error.type).toBe('AuthenticationError');
     expect(error.message).toContain('Access denied');
     expect(error.message).not.toContain('not-the-password-0451');
@@ -161,7 +152,7 @@ describe('errors', () => {
 describe('limits', () => {
   it('times out a long statement on the server, retryably, and the pool goes on', async () => {
     const name = uniqueName('slow');
-    const error = await failure(runQuery(resource, request(`select count(*) from information_schema.columns a, information_schema.columns b, information_schema.columns c`, { resourceName: name, timeoutMs: 300 })));
+    const error = await stepFailure(runQuery(resource, request(`select count(*) from information_schema.columns a, information_schema.columns b, information_schema.columns c`, { resourceName: name, timeoutMs: 300 })));
     expect(error).toMatchObject({ type: 'QueryTimeout', retryable: true });
     const next = await runQuery(resource, request('select 2 as n', { resourceName: name }));
     expect(next.rows).toEqual([{ n: 2 }]);
@@ -170,7 +161,7 @@ describe('limits', () => {
   it('fails a result over maxRows with a clear error, and the next query works', async () => {
     const capped = sqlResource('mysql', { maxRows: 5 });
     const name = uniqueName('capped');
-    const error = await failure(runQuery(capped, request('select seq from seq_1_to_100000', { resourceName: name })));
+    const error = await stepFailure(runQuery(capped, request('select seq from seq_1_to_100000', { resourceName: name })));
     expect(error).toMatchObject({ type: 'ResultTooLarge', retryable: false });
     expect(error.message).toContain('more than 5 rows (maxRows)');
     expect((await runQuery(capped, request('select seq from seq_1_to_5', { resourceName: name }))).rowCount).toBe(5);
@@ -193,7 +184,7 @@ describe('a pool whose connections are killed', () => {
     const name = uniqueName('killed_busy');
     const { rows } = await runQuery(single, request('select connection_id() as id', { resourceName: name }));
     const id = Number((rows[0] as { id: number }).id);
-    const sleeping = failure(runQuery(single, request('select sleep(30)', { resourceName: name, timeoutMs: 60_000 })));
+    const sleeping = stepFailure(runQuery(single, request('select sleep(30)', { resourceName: name, timeoutMs: 60_000 })));
     for (let i = 0; i < 100; i++) {
       const state = (await adminRows('select info from information_schema.processlist where id = ?', [id])) as Array<{ info: string | null }>;
       if (String(state[0]?.info).includes('sleep')) break;

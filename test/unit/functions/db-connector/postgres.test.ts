@@ -8,22 +8,13 @@ import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closePools, runQuery } from '../../../../functions/db-connector/query.ts';
-import { StepFailure } from '../../../../shared/executor/index.ts';
 import { DATABASES, TEST_DB_PASSWORD } from '../../../support/databases.ts';
-import { postgresAdmin, request, sqlResource, uniqueName } from './helpers.ts';
+import { postgresAdmin, request, sqlResource, uniqueName, stepFailure } from './helpers.ts';
 
 const table = uniqueName('pg_items');
 const resource = sqlResource('postgres');
 let admin: pg.Client;
 
-async function failure(promise: Promise<unknown>): Promise<StepFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return error as StepFailure;
-}
 
 beforeAll(async () => {
   admin = await postgresAdmin();
@@ -137,7 +128,7 @@ describe('statements and transactions', () => {
   });
 
   it('rolls all of them back when one fails, and the pooled connection stays usable', async () => {
-    const error = await failure(
+    const error = await stepFailure(
       runQuery(resource, request(`insert into ${table} values (30, 'kept?'); insert into ${table} values (30, 'duplicate')`, { transaction: true })),
     );
     expect(error.type).toBe('ConstraintViolation');
@@ -148,29 +139,29 @@ describe('statements and transactions', () => {
   });
 
   it('without transaction, statements before a failure stay done', async () => {
-    await failure(runQuery(resource, request(`insert into ${table} values (40, 'stays'); insert into ${table} values (40, 'duplicate')`)));
+    await stepFailure(runQuery(resource, request(`insert into ${table} values (40, 'stays'); insert into ${table} values (40, 'duplicate')`)));
     expect((await admin.query(`select name from ${table} where id = 40`)).rows).toEqual([{ name: 'stays' }]);
   });
 });
 
 describe('errors', () => {
   it('fails a syntax error at once with the database message, its code and the block id', async () => {
-    const error = await failure(runQuery(resource, request('selec 1')));
+    const error = await stepFailure(runQuery(resource, request('selec 1')));
     expect(error).toMatchObject({ type: 'SqlSyntaxError', retryable: false });
     expect(error.message).toBe('block "orders" (resource db): syntax error at or near "selec" [42601]');
   });
 
   it('fails a constraint violation at once, with the detail PostgreSQL gives', async () => {
     await runQuery(resource, request(`insert into ${table} values (50, 'first')`));
-    const error = await failure(runQuery(resource, request(`insert into ${table} values (50, 'second')`)));
+    const error = await stepFailure(runQuery(resource, request(`insert into ${table} values (50, 'second')`)));
     expect(error).toMatchObject({ type: 'ConstraintViolation', retryable: false });
     expect(error.message).toContain(`duplicate key value violates unique constraint "${table}_pkey" (Key (id)=(50) already exists.) [23505]`);
-    const notNull = await failure(runQuery(resource, request(`insert into ${table} values (51, null)`)));
+    const notNull = await stepFailure(runQuery(resource, request(`insert into ${table} values (51, null)`)));
     expect(notNull).toMatchObject({ type: 'ConstraintViolation', retryable: false });
   });
 
   it('marks a serialization failure retryable', async () => {
-    const error = await failure(
+    const error = await stepFailure(
       runQuery(resource, request(`do $$ begin raise exception 'could not serialize access' using errcode = 'serialization_failure'; end $$`)),
     );
     expect(error).toMatchObject({ type: 'SerializationFailure', retryable: true });
@@ -200,7 +191,7 @@ describe('errors', () => {
 
   it('marks a refused connection retryable, naming the resource', async () => {
     const closed = sqlResource('postgres', { url: 'postgres://baton:{{ secret:TEST_DB_PASSWORD }}@127.0.0.1:1/baton' });
-    const error = await failure(runQuery(closed, request('select 1', { resourceName: uniqueName('refused') })));
+    const error = await stepFailure(runQuery(closed, request('select 1', { resourceName: uniqueName('refused') })));
     expect(error.type).toBe('ConnectionError');
     expect(error.retryable).toBe(true);
     expect(error.message).toMatch(/^block "orders" \(resource refused_\d+_\d+\): .*ECONNREFUSED/);
@@ -208,7 +199,7 @@ describe('errors', () => {
 
   it('refuses an http resource for a query block', async () => {
     const http = { type: 'http', baseUrl: 'http://127.0.0.1:1', headers: {}, maxRedirects: 5 } as const;
-    const error = await failure(runQuery(http, request('select 1')));
+    const error = await stepFailure(runQuery(http, request('select 1')));
     expect(error).toMatchObject({ type: 'ResourceError', retryable: false });
   });
 });
@@ -216,7 +207,7 @@ describe('errors', () => {
 describe('limits', () => {
   it('times out a long statement on the server, retryably, and the pool goes on', async () => {
     const name = uniqueName('slow');
-    const error = await failure(runQuery(resource, request('select pg_sleep(5)', { resourceName: name, timeoutMs: 300 })));
+    const error = await stepFailure(runQuery(resource, request('select pg_sleep(5)', { resourceName: name, timeoutMs: 300 })));
     expect(error).toMatchObject({ type: 'QueryTimeout', retryable: true });
     expect(error.message).toContain('canceling statement due to statement timeout');
     const next = await runQuery(resource, request('select 2 as n', { resourceName: name }));
@@ -226,12 +217,12 @@ describe('limits', () => {
   it('fails a result over maxRows or maxBytes with a clear error, and the next query works', async () => {
     const capped = sqlResource('postgres', { maxRows: 5, maxBytes: 2000 });
     const name = uniqueName('capped');
-    const rows = await failure(runQuery(capped, request('select generate_series(1, 1000000) as n', { resourceName: name })));
+    const rows = await stepFailure(runQuery(capped, request('select generate_series(1, 1000000) as n', { resourceName: name })));
     expect(rows).toMatchObject({ type: 'ResultTooLarge', retryable: false });
     expect(rows.message).toBe(
       `block "orders" (resource ${name}): the query returned more than 5 rows (maxRows); add a LIMIT or raise the resource's maxRows`,
     );
-    const bytes = await failure(runQuery(capped, request(`select repeat('x', 1000) as s from generate_series(1, 3)`, { resourceName: name })));
+    const bytes = await stepFailure(runQuery(capped, request(`select repeat('x', 1000) as s from generate_series(1, 3)`, { resourceName: name })));
     expect(bytes).toMatchObject({ type: 'ResultTooLarge', retryable: false });
     expect(bytes.message).toContain('more than 2000 bytes (maxBytes)');
     expect((await runQuery(capped, request('select generate_series(1, 5) as n', { resourceName: name }))).rowCount).toBe(5);
@@ -255,7 +246,7 @@ describe('a pool whose connections are killed', () => {
     const name = uniqueName('killed_busy');
     const { rows } = await runQuery(single, request('select pg_backend_pid() as pid', { resourceName: name }));
     const pid = (rows[0] as { pid: number }).pid;
-    const sleeping = failure(runQuery(single, request('select pg_sleep(30)', { resourceName: name, timeoutMs: 60_000 })));
+    const sleeping = stepFailure(runQuery(single, request('select pg_sleep(30)', { resourceName: name, timeoutMs: 60_000 })));
     // Terminate only once the sleep is running on that backend.
     for (let i = 0; i < 100; i++) {
       const state = await admin.query(`select query from pg_stat_activity where pid = $1`, [pid]);
@@ -298,13 +289,13 @@ describe('SSL', () => {
   });
 
   it('fails at once when the certificate cannot be verified', async () => {
-    const error = await failure(runQuery(sqlResource('postgres', { ssl: true }), request('select 1', { resourceName: uniqueName('unverified') })));
+    const error = await stepFailure(runQuery(sqlResource('postgres', { ssl: true }), request('select 1', { resourceName: uniqueName('unverified') })));
     expect(error).toMatchObject({ type: 'ConnectionError', retryable: false });
     expect(error.message).toMatch(/certificate/i);
   });
 
   it('refuses an sslmode it cannot honour', async () => {
-    const error = await failure(runQuery(sqlResource('postgres', { url: `${DATABASES.postgres.url}?sslmode=prefer` }), request('select 1', { resourceName: uniqueName('prefer') })));
+    const error = await stepFailure(runQuery(sqlResource('postgres', { url: `${DATABASES.postgres.url}?sslmode=prefer` }), request('select 1', { resourceName: uniqueName('prefer') })));
     expect(error).toMatchObject({ type: 'ResourceError', retryable: false });
     expect(error.message).toContain('sslmode=prefer is not supported');
   });

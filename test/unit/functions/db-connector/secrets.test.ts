@@ -7,21 +7,13 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, inject, it } from 'vitest';
 import { Secrets, secretsSettings } from '../../../../functions/db-connector/secrets.ts';
-import { StepFailure } from '../../../../shared/executor/index.ts';
+import { stepFailure } from './helpers.ts';
 
 const aws = { endpoint: inject('motoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 const ssm = new SSMClient(aws);
 const secretsManager = new SecretsManagerClient(aws);
 const unique = `t${process.pid}x${Date.now()}`;
 
-async function failure(promise: Promise<unknown>): Promise<StepFailure> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StepFailure);
-  return error as StepFailure;
-}
 
 describe('settings', () => {
   it('default to the env, with stage-named prefixes for AWS sources', () => {
@@ -47,15 +39,15 @@ describe('the env source', () => {
   it('takes a field of a JSON secret, without quoting the secret when it is not JSON', async () => {
     const secrets = new Secrets({ env: { BATON_SECRET_RDS: '{"username":"app","password":"s3cr3t-value"}', BATON_SECRET_PLAIN: 'hunter2-plain' } });
     expect(await secrets.resolve('{{ secret:RDS.password }}')).toBe('s3cr3t-value');
-    const missing = await failure(secrets.resolve('{{ secret:RDS.token }}'));
+    const missing = await stepFailure(secrets.resolve('{{ secret:RDS.token }}'));
     expect(missing.message).toBe('secret RDS has no string field "token"');
-    const plain = await failure(secrets.resolve('{{ secret:PLAIN.password }}'));
+    const plain = await stepFailure(secrets.resolve('{{ secret:PLAIN.password }}'));
     expect(plain.message).toBe('secret PLAIN is not JSON, so it has no field "password"');
     expect(plain.message).not.toContain('hunter2');
   });
 
   it('fails a missing secret at once, naming the variable', async () => {
-    const error = await failure(new Secrets({ env: {} }).resolve('{{ secret:NOPE }}'));
+    const error = await stepFailure(new Secrets({ env: {} }).resolve('{{ secret:NOPE }}'));
     expect(error).toMatchObject({ type: 'SecretError', retryable: false, message: 'secret NOPE is not set (BATON_SECRET_NOPE)' });
   });
 });
@@ -92,14 +84,14 @@ describe('SSM Parameter Store', () => {
 
   it('fails a missing parameter at once, naming it', async () => {
     const secrets = new Secrets({ env: { BATON_SECRETS_SOURCE: 'ssm', BATON_SECRETS_PREFIX: `/baton/${unique}/` }, ssm: () => ssm });
-    const error = await failure(secrets.resolve('{{ secret:ABSENT }}'));
+    const error = await stepFailure(secrets.resolve('{{ secret:ABSENT }}'));
     expect(error).toMatchObject({ type: 'SecretError', retryable: false, message: `secret ABSENT: there is no SSM parameter /baton/${unique}/ABSENT` });
   });
 
   it('fails retryably when SSM cannot be reached', async () => {
     const unreachable = new SSMClient({ ...aws, endpoint: 'http://127.0.0.1:1', maxAttempts: 1 });
     const secrets = new Secrets({ env: { BATON_SECRETS_SOURCE: 'ssm' }, ssm: () => unreachable });
-    const error = await failure(secrets.resolve('{{ secret:ANY }}'));
+    const error = await stepFailure(secrets.resolve('{{ secret:ANY }}'));
     expect(error).toMatchObject({ type: 'SecretError', retryable: true });
     expect(error.message).toContain('secret ANY: reading SSM parameter /baton/local/ANY failed');
   });
@@ -119,7 +111,7 @@ describe('Secrets Manager', () => {
 
   it('fails a missing secret at once, naming it', async () => {
     const secrets = new Secrets({ env: { BATON_SECRETS_SOURCE: 'secretsmanager', BATON_SECRETS_PREFIX: `baton/${unique}/` }, secretsManager: () => secretsManager });
-    const error = await failure(secrets.resolve('{{ secret:ABSENT }}'));
+    const error = await stepFailure(secrets.resolve('{{ secret:ABSENT }}'));
     expect(error).toMatchObject({ type: 'SecretError', retryable: false, message: `secret ABSENT: there is no Secrets Manager secret baton/${unique}/ABSENT` });
   });
 });
