@@ -99,7 +99,8 @@ try {
   console.log('| shape | p50 ms | p99 ms |');
   console.log('| --- | --- | --- |');
   for (const r of [direct, connector, plain, baton]) console.log(`| ${r.label} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
-  const over = (a: typeof baton, b: typeof baton) => `p50 +${(a.p50 - b.p50).toFixed(1)} ms, p99 +${(a.p99 - b.p99).toFixed(1)} ms`;
+  const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${ms.toFixed(1)} ms`;
+  const over = (a: typeof baton, b: typeof baton) => `p50 ${signed(a.p50 - b.p50)}, p99 ${signed(a.p99 - b.p99)}`;
   console.log(`baton overhead over the direct query: ${over(baton, direct)}`);
   console.log(`baton overhead over plain Temporal:   ${over(baton, plain)}`);
   console.log(`db-connector overhead in-process:     ${over(connector, direct)}`);

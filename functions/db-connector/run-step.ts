@@ -8,6 +8,7 @@ import { templateFunction } from '../../shared/definition/templates.ts';
 import { templatedFields } from '../../shared/definition/steps.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../shared/definition/schema.ts';
 import { parseResources, type Resources } from '../../shared/config/resources.ts';
+import { ConfigError } from '../../shared/errors.ts';
 import {
   StepFailure,
   completeStep,
@@ -28,7 +29,15 @@ let resources: { setting: string | undefined; parsed: Resources } | undefined;
 function resource(name: string) {
   // Parsed once per setting: the local stack may change BATON_RESOURCES in this process between stacks.
   const setting = process.env.BATON_RESOURCES;
-  if (!resources || resources.setting !== setting) resources = { setting, parsed: parseResources(process.env) };
+  if (!resources || resources.setting !== setting) {
+    try {
+      resources = { setting, parsed: parseResources(process.env) };
+    } catch (error) {
+      // A bad setting fails the block at once, naming it, rather than the function again and again.
+      if (error instanceof ConfigError) throw new StepFailure('ConfigError', error.message, false);
+      throw error;
+    }
+  }
   const found = resources.parsed[name];
   if (!found) throw new StepFailure('ResourceError', `unknown resource "${name}" (not in BATON_RESOURCES)`, false);
   return found;

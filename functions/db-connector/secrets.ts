@@ -175,6 +175,12 @@ let shared: Secrets | undefined;
 
 /** The container's secrets, from process.env on first use (not at import, so tests can set env first). */
 export function containerSecrets(): Secrets {
-  shared ??= new Secrets();
+  try {
+    shared ??= new Secrets();
+  } catch (error) {
+    // A bad setting fails the block at once, naming it, rather than the function again and again.
+    if (error instanceof ConfigError) throw new StepFailure('ConfigError', error.message, false);
+    throw error;
+  }
   return shared;
 }

@@ -178,6 +178,28 @@ blocks:
     expect(await storedText(outcome.runId)).not.toContain(TOKEN);
   });
 
+  it('fails a block at once, naming the setting, when BATON_RESOURCES is malformed', async () => {
+    const good = process.env.BATON_RESOURCES;
+    // The executors read the process env, as a Lambda function does; this stack shares it.
+    process.env.BATON_RESOURCES = JSON.stringify({ shop: { type: 'oracle', url: 'x' } });
+    try {
+      const outcome = await stack.run(`
+name: misconfigured
+blocks:
+  - id: lookup
+    type: query
+    resource: shop
+    sql: select 1
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+`);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.final!.blocks.lookup).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ConfigError' } });
+      expect(outcome.error?.message).toContain('BATON_RESOURCES: shop.type');
+    } finally {
+      process.env.BATON_RESOURCES = good;
+    }
+  });
+
   it('never printed a secret', () => {
     expect(output.join('')).not.toContain(TOKEN);
     expect(output.join('')).not.toContain(`:${TEST_DB_PASSWORD}@`);
