@@ -5,6 +5,8 @@ import { devCommand } from './commands/dev.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { runCommand } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
+import { runsCancel, runsList, runsRerun, runsShow } from './commands/runs.ts';
+import { schedulesList, schedulesSync } from './commands/schedules.ts';
 
 const program = new Command('baton')
   .description('Baton: workflows of blocks, orchestrated by Temporal, executed as Lambda functions')
@@ -32,6 +34,40 @@ program
   .description('check definitions; print every error with its path')
   .argument('<files...>', 'workflow definitions (YAML or JSON)')
   .action(validateCommand);
+
+const runs = program.command('runs').description('runs on the cluster at TEMPORAL_ADDRESS (a `baton dev` locally)');
+runs
+  .command('list')
+  .description('recent runs, newest first')
+  .option('--workflow <name>', 'only runs of this workflow')
+  .option('--limit <n>', 'how many', '20')
+  .option('--json', 'print JSON')
+  .action(runsList);
+runs
+  .command('show')
+  .description("a run's blocks, or one block's data and logs")
+  .argument('<runId>')
+  .option('--block <id>', "this block's data and logs")
+  .option('--json', 'print JSON')
+  .action(runsShow);
+runs.command('cancel').description('cancel a running run').argument('<runId>').option('--json', 'print JSON').action(runsCancel);
+runs
+  .command('rerun')
+  .description('a new run on the current definition; blocks upstream of --from reuse their results')
+  .argument('<runId>')
+  .option('--from <block>', 'rerun from this block')
+  .option('--input <json>', 'new trigger data (default: the earlier run\'s)')
+  .option('--wait', 'follow the new run and print its output')
+  .option('--json', 'print JSON')
+  .action(runsRerun);
+
+const schedules = program.command('schedules').description('Temporal Schedules made from the definitions\' triggers');
+schedules.command('list').description('the schedules and their next runs').option('--json', 'print JSON').action(schedulesList);
+schedules
+  .command('sync')
+  .description('create, update and delete schedules to match the workflows directory')
+  .option('--json', 'print JSON')
+  .action(schedulesSync);
 
 program.command('keygen').description('print a new key for the key ring (ENCRYPTION_KEY)').action(keygenCommand);
 

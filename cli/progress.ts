@@ -6,7 +6,9 @@ export function formatChange(change: BlockChange): string {
   const took =
     change.startedAt !== undefined && change.endedAt !== undefined ? ` in ${change.endedAt - change.startedAt} ms` : '';
   const error = change.error && change.status !== 'completed' ? `: ${change.error.type}: ${change.error.message}` : '';
-  return `  ${change.blockId} ${change.status}${attempt}${took}${error}`;
+  const items = change.items ? ` [${change.items.completed}/${change.items.total} items${change.items.failed ? `, ${change.items.failed} failed` : ''}]` : '';
+  const reused = change.reused ? ' (reused)' : '';
+  return `  ${change.blockId} ${change.status}${reused}${attempt}${items}${took}${error}`;
 }
 
 export function printChange(change: BlockChange): void {

@@ -23,7 +23,9 @@ export async function startApiServer(deps: ApiDeps, options: { host?: string; po
         return;
       }
       const body = Buffer.concat(chunks).toString('utf8');
-      void handleApiRequest(deps, { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', headers, body }).then(
+      const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
+      const query = Object.fromEntries(new URLSearchParams(search));
+      void handleApiRequest(deps, { method: req.method ?? 'GET', path, query, headers, body }).then(
         (response) => {
           const text = JSON.stringify(response.body);
           res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
@@ -31,6 +33,15 @@ export async function startApiServer(deps: ApiDeps, options: { host?: string; po
         },
       );
     });
+  });
+  // A request Node's parser refuses (a header with a control character, say) still gets a JSON error.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const body = JSON.stringify({ error: { code: 'bad_request', message: 'the request could not be parsed' } });
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {

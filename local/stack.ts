@@ -19,6 +19,7 @@ import { executorFunctions } from './executors.ts';
 import { isListening } from './free-port.ts';
 import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
 import { ensureNamespace } from './namespace.ts';
+import { ensureSearchAttribute } from '../shared/runs/index.ts';
 
 export interface StackOptions {
   readonly env: Env;
@@ -98,6 +99,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const store = openResultStore(config.resultsUrl, config.keyRing);
     const client = await connectClient(env, config);
     stops.push(() => client.connection.close());
+    await ensureSearchAttribute(client, config.temporal.namespace);
 
     let worker: Worker | undefined;
     const wantWorker =

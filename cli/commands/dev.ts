@@ -11,6 +11,7 @@ import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
 import { loadDefinitionFile } from '../../shared/definition/index.ts';
 import { runOnStack } from './run.ts';
+import { reconcileSchedulesAtStart } from '../../shared/schedules/index.ts';
 
 export interface DevOptions {
   readonly run?: string;
@@ -63,6 +64,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  await reconcileSchedulesAtStart({ client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry }, log);
   if (options.run) {
     await loadDefinitionFile(options.run)
       .then((definition) => runOnStack(stack, definition, null, registry))

@@ -9,6 +9,7 @@ import { directoryRegistry } from '../../shared/definition/index.ts';
 
 interface HttpApiEvent {
   rawPath?: string;
+  rawQueryString?: string;
   requestContext?: { http?: { method?: string } };
   headers?: Record<string, string | undefined>;
   body?: string;
@@ -38,6 +39,7 @@ export async function handler(event: HttpApiEvent) {
   const response = await handleApiRequest(await deps, {
     method: event.requestContext?.http?.method ?? 'GET',
     path: event.rawPath ?? '/',
+    query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')),
     headers,
     body,
   });

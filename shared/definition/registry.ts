@@ -14,38 +14,56 @@ import type { Plan } from './plan.ts';
 
 export interface Registry {
   find(name: string): Promise<CompiledDefinition | undefined>;
+  /** Every definition; throws a DefinitionError when a file is broken, so nothing acts on a partial view. */
+  list(): Promise<CompiledDefinition[]>;
 }
 
 export function directoryRegistry(dir: string): Registry {
-  const cache = new Map<string, { mtimeMs: number; compiled: CompiledDefinition | undefined }>();
+  const cache = new Map<string, { mtimeMs: number; compiled: CompiledDefinition | undefined; error?: DefinitionError }>();
+  const load = async () => {
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch {
+      return [];
+    }
+    const entries = [];
+    for (const file of files.filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
+      const path = join(dir, file);
+      const { mtimeMs } = await stat(path);
+      let entry = cache.get(path);
+      if (!entry || entry.mtimeMs !== mtimeMs) {
+        try {
+          entry = { mtimeMs, compiled: compileDefinition(await loadDefinitionFile(path)) };
+        } catch (error) {
+          if (!(error instanceof DefinitionError)) throw error;
+          entry = { mtimeMs, compiled: undefined, error };
+        }
+        cache.set(path, entry);
+      }
+      entries.push(entry);
+    }
+    return entries;
+  };
   return {
     async find(name) {
-      let files: string[];
-      try {
-        files = await readdir(dir);
-      } catch {
-        return undefined;
+      // A broken file must not hide the valid ones: it is skipped here and reported by `baton validate`.
+      return (await load()).find((entry) => entry.compiled?.definition.name === name)?.compiled;
+    },
+    async list() {
+      const entries = await load();
+      const broken = entries.flatMap((entry) => (entry.error ? [entry.error] : []));
+      if (broken.length > 0) {
+        throw new DefinitionError(dir, broken.map((error) => ({ path: error.source, message: error.issues.map((i) => `${i.path}: ${i.message}`).join('; ') })));
       }
-      for (const file of files.filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
-        const path = join(dir, file);
-        const { mtimeMs } = await stat(path);
-        let entry = cache.get(path);
-        if (!entry || entry.mtimeMs !== mtimeMs) {
-          // A broken file must not hide the valid ones: it is skipped here and reported by `baton validate`.
-          const compiled = await loadDefinitionFile(path).then(compileDefinition, () => undefined);
-          entry = { mtimeMs, compiled };
-          cache.set(path, entry);
-        }
-        if (entry.compiled?.definition.name === name) return entry.compiled;
-      }
-      return undefined;
+      return entries.flatMap((entry) => (entry.compiled ? [entry.compiled] : []));
     },
   };
 }
 
 export function memoryRegistry(definitions: readonly CompiledDefinition[]): Registry {
   const byName = new Map(definitions.map((compiled) => [compiled.definition.name, compiled]));
-  return { find: (name) => Promise.resolve(byName.get(name)) };
+  return { find: (name) => Promise.resolve(byName.get(name)), list: () => Promise.resolve([...byName.values()]) };
 }
 
 /** Every workflow a run of `root` may start, transitively, by name; a missing one is a DefinitionError. */

@@ -1,19 +1,25 @@
 /**
- * Starting a run, the same for the CLI, the API and (later) schedules: the
+ * Starting a run, the same for the CLI, the API and schedules: the
  * definition and the trigger data go to the result store, and Temporal gets
- * only the plan and the run id.
+ * only the plan and the run id. With an idempotency key the run id is derived
+ * from the key, so the same key finds the same run (Temporal's workflow id
+ * uniqueness does the deduplication, even for requests racing each other).
  */
-import { randomBytes } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { createHash, randomBytes } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { memoryRegistry, plansByName, resolveWorkflows, type CompiledDefinition, type Registry } from '../definition/index.ts';
 import { storeKeys, type ResultStore } from '../store/index.ts';
-import type { batonRun } from '../../worker/workflows/index.ts';
+import type { batonRun, BatonRunInput, RunResponse } from '../../worker/workflows/index.ts';
+import { batonWorkflowKey } from './search-attributes.ts';
 
 export type RunHandle = WorkflowHandle<typeof batonRun>;
 
 export interface TriggerData {
-  readonly type: 'manual' | 'http' | 'schedule' | 'workflow';
+  readonly type: 'manual' | 'http' | 'schedule' | 'workflow' | 'rerun';
   readonly data: unknown;
+  /** Reruns: the run this one repeats, and the block it starts from. */
+  readonly rerunOf?: string;
+  readonly fromBlock?: string;
 }
 
 /** Sortable by start time, unique, and safe in store keys and workflow ids. */
@@ -21,40 +27,134 @@ export function newRunId(now = Date.now()): string {
   return `run-${now.toString(36)}-${randomBytes(6).toString('hex')}`;
 }
 
+/** The run id an idempotency key stands for, per workflow. */
+export function idempotentRunId(workflow: string, key: string): string {
+  return `run-k-${createHash('sha256').update(workflow).update('\0').update(key).digest('hex').slice(0, 32)}`;
+}
+
+export interface StartRunOptions {
+  readonly client: Client;
+  readonly store: ResultStore;
+  readonly taskQueue: string;
+  readonly compiled: CompiledDefinition;
+  readonly trigger: TriggerData;
+  readonly runId?: string;
+  /** The same key returns the same run instead of starting another. */
+  readonly idempotencyKey?: string;
+  /** Where workflow steps find the definitions they start. */
+  readonly registry?: Registry;
+  /** Loop items per child workflow batch; tests lower it to exercise batching. */
+  readonly itemsPerBatch?: number;
+  /** Rerun: blocks whose results are taken from an earlier run instead of running again. */
+  readonly reuse?: BatonRunInput['reuse'];
+}
+
+export interface StartedRun {
+  readonly runId: string;
+  readonly handle: RunHandle;
+  /** True when an idempotency key found a run that was already there. */
+  readonly existing: boolean;
+}
+
 function callsWorkflows(compiled: CompiledDefinition): boolean {
   return compiled.plan.blocks.some((block) => block.type === 'workflow' || block.body?.type === 'workflow');
 }
 
-export async function startRun(options: {
-  client: Client;
-  store: ResultStore;
-  taskQueue: string;
-  compiled: CompiledDefinition;
-  trigger: TriggerData;
-  runId?: string;
-  /** Where workflow steps find the definitions they start. */
-  registry?: Registry;
-  /** Loop items per child workflow batch; tests lower it to exercise batching. */
-  itemsPerBatch?: number;
-}): Promise<{ runId: string; handle: RunHandle }> {
+/** Stores what the run reads and returns the workflow's input and start options. */
+async function prepare(options: StartRunOptions, runId: string) {
   const { compiled } = options;
-  const runId = options.runId ?? newRunId();
   const workflows = await resolveWorkflows(compiled, options.registry ?? memoryRegistry([]));
   await Promise.all([
     ...[...workflows.values()].map((w) => options.store.putJson(storeKeys.definition(w.hash), w.definition)),
     options.store.putJson(storeKeys.trigger(runId), options.trigger),
   ]);
-  const handle = await options.client.workflow.start<typeof batonRun>('batonRun', {
+  const input: BatonRunInput = {
+    runId,
+    plan: compiled.plan,
+    ...(callsWorkflows(compiled) ? { workflows: plansByName(workflows) } : {}),
+    ...(options.itemsPerBatch !== undefined ? { itemsPerBatch: options.itemsPerBatch } : {}),
+    ...(options.reuse ? { reuse: options.reuse } : {}),
+  };
+  return {
     workflowId: runId,
     taskQueue: options.taskQueue,
-    args: [
-      {
-        runId,
-        plan: compiled.plan,
-        ...(callsWorkflows(compiled) ? { workflows: plansByName(workflows) } : {}),
-        ...(options.itemsPerBatch !== undefined ? { itemsPerBatch: options.itemsPerBatch } : {}),
-      },
-    ],
+    args: [input] as [BatonRunInput],
+    typedSearchAttributes: [{ key: batonWorkflowKey, value: compiled.definition.name }],
+  };
+}
+
+async function exists(handle: RunHandle): Promise<boolean> {
+  try {
+    await handle.describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+function runIdOf(options: StartRunOptions): string {
+  if (options.runId) return options.runId;
+  return options.idempotencyKey ? idempotentRunId(options.compiled.definition.name, options.idempotencyKey) : newRunId();
+}
+
+export async function startRun(options: StartRunOptions): Promise<StartedRun> {
+  const runId = runIdOf(options);
+  const handle = options.client.workflow.getHandle<typeof batonRun>(runId);
+  // A repeated key never rewrites the stored trigger of the run it found.
+  if (options.idempotencyKey && (await exists(handle))) return { runId, handle, existing: true };
+  const start = await prepare(options, runId);
+  try {
+    const started = await options.client.workflow.start<typeof batonRun>('batonRun', {
+      ...start,
+      ...(options.idempotencyKey ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
+    });
+    return { runId, handle: started, existing: false };
+  } catch (error) {
+    // A racing request with the same key started it and it has already closed.
+    if (options.idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, handle, existing: true };
+    throw error;
+  }
+}
+
+export type SyncOutcome =
+  | { readonly kind: 'response'; readonly response: RunResponse }
+  | { readonly kind: 'ended' }
+  | { readonly kind: 'timeout' };
+
+/**
+ * Starts a run and waits for its response in one round trip (update-with-start):
+ * resolves the moment a response block completes, when the run ends without
+ * one, or after timeoutMs, whichever comes first.
+ */
+export async function startRunSync(options: StartRunOptions, timeoutMs: number): Promise<StartedRun & { outcome: SyncOutcome }> {
+  const runId = runIdOf(options);
+  const existingHandle = options.client.workflow.getHandle<typeof batonRun>(runId);
+  let existing = false;
+  if (options.idempotencyKey && (await exists(existingHandle))) existing = true;
+  const operation = existing
+    ? undefined
+    : new WithStartWorkflowOperation<typeof batonRun>('batonRun', {
+        ...(await prepare(options, runId)),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+  const update = operation
+    ? options.client.workflow.executeUpdateWithStart<typeof batonRun, RunResponse | null, []>('response', { startWorkflowOperation: operation })
+    : existingHandle.executeUpdate<RunResponse | null, []>('response');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  return { runId, handle };
+  try {
+    const result = await Promise.race([update.catch((error: unknown) => ({ error })), timeout]);
+    if (result === 'timeout') return { runId, handle: existingHandle, existing, outcome: { kind: 'timeout' } };
+    if (result && typeof result === 'object' && 'error' in result) {
+      // An update on a run that has already closed is refused: it ended.
+      if (existing) return { runId, handle: existingHandle, existing, outcome: { kind: 'ended' } };
+      throw result.error;
+    }
+    return { runId, handle: existingHandle, existing, outcome: result ? { kind: 'response', response: result } : { kind: 'ended' } };
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -36,7 +36,7 @@ export async function watchRun(
   const report = (status: RunStatus | undefined) => {
     if (!status) return;
     for (const [blockId, state] of Object.entries(status.blocks)) {
-      const key = `${state.status}/${state.attempts}`;
+      const key = `${state.status}/${state.attempts}/${state.items ? `${state.items.completed}+${state.items.failed}` : ''}`;
       if (seen.get(blockId) !== key && state.status !== 'pending') {
         seen.set(blockId, key);
         onChange({ blockId, ...state });

@@ -1,11 +1,11 @@
 /** The `baton` command as a user runs it: a child process, exit codes, stdout and stderr. */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keyRingFromEnv } from '../../shared/codec/index.ts';
-import { testEnv } from '../support/test-stack.ts';
+import { startTestStack, testEnv } from '../support/test-stack.ts';
 
 const BATON = resolve('bin/baton.js');
 const HELLO = resolve('workflows/hello.yaml');
@@ -98,4 +98,49 @@ describe('baton keygen', () => {
     const key = result.stdout.trim();
     expect(keyRingFromEnv({ ENCRYPTION_KEY: key }).keyIds).toHaveLength(1);
   });
+});
+
+describe('baton runs and baton schedules', () => {
+  it('list, show, rerun from a block, and sync schedules, each with --json', async () => {
+    const stack = await startTestStack();
+    try {
+      const env = { ...process.env, ...(stack.env as NodeJS.ProcessEnv) };
+      const cwd = mkdtempSync(join(tmpdir(), 'baton-cli-runs-'));
+      mkdirSync(join(cwd, 'workflows'));
+      writeFileSync(
+        join(cwd, 'workflows', 'two.yaml'),
+        [
+          'name: two',
+          'triggers:',
+          '  schedules: [{ id: nightly, cron: "0 3 * * *", timezone: Europe/Berlin }]',
+          'blocks:',
+          '  - { id: a, type: code, code: "return Math.random()" }',
+          '  - { id: b, type: code, after: [a], code: "return a.data" }',
+        ].join('\n'),
+      );
+      const ran = await baton(['run', 'workflows/two.yaml'], env, cwd);
+      expect(ran.code, ran.stderr).toBe(0);
+      const runId = /run (run-[a-z0-9-]+) \(two\)/.exec(ran.stderr)![1]!;
+
+      await expect.poll(async () => JSON.parse((await baton(['runs', 'list', '--workflow', 'two', '--json'], env, cwd)).stdout || '[]')).toEqual([
+        expect.objectContaining({ runId, workflow: 'two', status: 'completed' }),
+      ]);
+      const shown = JSON.parse((await baton(['runs', 'show', runId, '--json'], env, cwd)).stdout) as { blocks: Record<string, { status: string }> };
+      expect(shown.blocks.b!.status).toBe('completed');
+      const block = JSON.parse((await baton(['runs', 'show', runId, '--block', 'a', '--json'], env, cwd)).stdout) as { data: number };
+
+      const rerun = await baton(['runs', 'rerun', runId, '--from', 'b', '--wait', '--json'], env, cwd);
+      expect(rerun.code, rerun.stderr).toBe(0);
+      expect(JSON.parse(rerun.stdout)).toMatchObject({ reused: ['a'], status: 'completed', output: { b: block.data } });
+
+      const synced = await baton(['schedules', 'sync', '--json'], env, cwd);
+      expect(JSON.parse(synced.stdout)).toMatchObject({ created: ['baton-two-nightly'] });
+      const listed = JSON.parse((await baton(['schedules', 'list', '--json'], env, cwd)).stdout) as Array<{ id: string; workflow: string }>;
+      expect(listed).toEqual([expect.objectContaining({ id: 'baton-two-nightly', workflow: 'two', paused: false })]);
+      rmSync(join(cwd, 'workflows', 'two.yaml'));
+      expect(JSON.parse((await baton(['schedules', 'sync', '--json'], env, cwd)).stdout)).toMatchObject({ deleted: ['baton-two-nightly'] });
+    } finally {
+      await stack.stop();
+    }
+  }, 120_000);
 });

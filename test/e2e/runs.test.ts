@@ -154,7 +154,12 @@ blocks:
     // The history as the server stores it, in bytes: a marker in clear would show here.
     const raw = Buffer.from(proto.temporal.api.history.v1.History.encode(history.history!).finish());
     expect(raw.includes(Buffer.from(marker))).toBe(false);
-    const payloads = collectPayloads(history.history);
+    // Search attributes are indexed by the server, so they stay plain; the only one is
+    // BatonWorkflow, the definition's name (orchestration data, like a workflow type).
+    const searchAttributes = collectSearchAttributes(history.history);
+    expect(Object.keys(searchAttributes)).toEqual(['BatonWorkflow']);
+    expect(JSON.parse(Buffer.from(searchAttributes.BatonWorkflow!.data!).toString())).toBe('secretive');
+    const payloads = collectPayloads(history.history).filter((p) => !Object.values(searchAttributes).includes(p));
     expect(payloads.length).toBeGreaterThan(0);
     for (const payload of payloads) {
       expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('binary/encrypted');
@@ -175,6 +180,11 @@ interface PayloadLike {
 }
 
 /** Every Temporal Payload anywhere in a history (inputs, results, failures, query answers). */
+function collectSearchAttributes(history: unknown): Record<string, PayloadLike> {
+  const events = (history as { events?: Array<{ workflowExecutionStartedEventAttributes?: { searchAttributes?: { indexedFields?: Record<string, PayloadLike> } } }> }).events ?? [];
+  return events[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {};
+}
+
 function collectPayloads(value: unknown, found: PayloadLike[] = []): PayloadLike[] {
   if (!value || typeof value !== 'object' || value instanceof Uint8Array) return found;
   if (Array.isArray(value)) {

@@ -6,12 +6,14 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { KeyRing } from '../../shared/codec/index.ts';
 import type { FunctionNames } from '../../shared/config/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
-import { adoptChildOutput, collectLoop, finishRun, recordFailure } from './results.ts';
+import { adoptChildOutput, collectLoop, copyResults, finishRun, prepareScheduledRun, recordFailure } from './results.ts';
 import { runBlock } from './run-block.ts';
 import type {
   AdoptChildOutputInput,
   CollectLoopInput,
+  CopyResultsInput,
   FinishRunInput,
+  PrepareScheduledRunInput,
   RecordFailureInput,
   ResultRef,
   RunBlockInput,
@@ -32,6 +34,8 @@ export function createActivities(deps: ActivityDeps) {
     adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => adoptChildOutput(deps.store, input),
     recordFailure: (input: RecordFailureInput): Promise<void> => recordFailure(deps.store, input),
     finishRun: (input: FinishRunInput): Promise<ResultRef> => finishRun(deps.store, input),
+    copyResults: (input: CopyResultsInput): Promise<void> => copyResults(deps.store, input),
+    prepareScheduledRun: (input: PrepareScheduledRunInput): Promise<void> => prepareScheduledRun(deps.store, input),
   };
 }
 

@@ -5,7 +5,16 @@
  */
 import type { StoredBlockResult } from '../../shared/executor/index.ts';
 import { storeKeys, type ResultStore } from '../../shared/store/index.ts';
-import type { AdoptChildOutputInput, CollectLoopInput, FinishRunInput, RecordFailureInput, ResultRef } from './types.ts';
+import type { Definition } from '../../shared/definition/schema.ts';
+import type {
+  AdoptChildOutputInput,
+  CollectLoopInput,
+  CopyResultsInput,
+  FinishRunInput,
+  PrepareScheduledRunInput,
+  RecordFailureInput,
+  ResultRef,
+} from './types.ts';
 
 const READ_CONCURRENCY = 32;
 
@@ -59,4 +68,25 @@ export async function finishRun(store: ResultStore, input: FinishRunInput): Prom
   }
   const put = await store.putJson(storeKeys.output(input.runId), output);
   return { ref: put.key, bytes: put.bytes };
+}
+
+/** A rerun's reused blocks: their results (and logs) copied from the earlier run. */
+export async function copyResults(store: ResultStore, input: CopyResultsInput): Promise<void> {
+  await Promise.all(
+    input.blockIds.flatMap((id) => [
+      store.getJson(storeKeys.block(input.fromRunId, id)).then((value) =>
+        value === undefined ? undefined : store.putJson(storeKeys.block(input.toRunId, id), value),
+      ),
+      store.getJson(storeKeys.logs(input.fromRunId, id)).then((value) =>
+        value === undefined ? undefined : store.putJson(storeKeys.logs(input.toRunId, id), value),
+      ),
+    ]),
+  );
+}
+
+/** A scheduled run's trigger: the schedule's input from the pinned definition. */
+export async function prepareScheduledRun(store: ResultStore, input: PrepareScheduledRunInput): Promise<void> {
+  const definition = await store.requireJson<Definition>(storeKeys.definition(input.definitionHash));
+  const schedule = definition.triggers?.schedules.find((s) => s.id === input.scheduleId);
+  await store.putJson(storeKeys.trigger(input.runId), { type: 'schedule', data: schedule?.input ?? null, scheduleId: input.scheduleId });
 }

@@ -67,3 +67,15 @@ export interface FinishRunInput {
   /** The response block that won: its data is the run's output instead. */
   readonly responseBlock?: string;
 }
+
+export interface CopyResultsInput {
+  readonly fromRunId: string;
+  readonly toRunId: string;
+  readonly blockIds: readonly string[];
+}
+
+export interface PrepareScheduledRunInput {
+  readonly runId: string;
+  readonly definitionHash: string;
+  readonly scheduleId: string;
+}

@@ -39,6 +39,13 @@ export interface BatonRunInput {
   readonly depth?: number;
   /** Loop items per child workflow batch (tests set it low to exercise batching). */
   readonly itemsPerBatch?: number;
+  /** A rerun: these blocks take their results from an earlier run and do not run again. */
+  readonly reuse?: {
+    readonly fromRunId: string;
+    readonly blocks: Readonly<Record<string, { readonly status: BlockStatus; readonly taken?: number | 'else' }>>;
+  };
+  /** Started by a Temporal Schedule: the trigger data is the schedule's input, written by the first step. */
+  readonly schedule?: { readonly id: string };
 }
 
 export interface ResultRef {
@@ -63,7 +70,8 @@ type RunFailure = BlockError & { blockId: string };
 
 export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const { plan } = input;
-  const runId = input.runId ?? workflowInfo().workflowId;
+  // A schedule appends its fire time (with colons) to the workflow id; store keys need a safe id.
+  const runId = input.runId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9_.-]/g, '-');
   const workflows = input.workflows ?? {};
   const depth = input.depth ?? 0;
   const handlers = new Set(plan.onError);
@@ -219,6 +227,23 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const isMain = (block: PlanBlock) => !handlers.has(block.id);
   const isHandler = (block: PlanBlock) => handlers.has(block.id);
 
+  if (input.schedule) {
+    await storeActivities.prepareScheduledRun({ runId, definitionHash: plan.hash, scheduleId: input.schedule.id });
+  }
+  if (input.reuse) {
+    const reused = Object.entries(input.reuse.blocks).filter(([id]) => {
+      const block = blocks.get(id);
+      return block !== undefined && isMain(block);
+    });
+    const withResults = reused.filter(([, old]) => old.status === 'completed' || old.status === 'failed').map(([id]) => id);
+    await storeActivities.copyResults({ fromRunId: input.reuse.fromRunId, toRunId: runId, blockIds: withResults });
+    for (const [id, old] of reused) {
+      const state = stateOf(id);
+      state.status = old.status;
+      if (old.taken !== undefined) state.taken = old.taken;
+      state.reused = true;
+    }
+  }
   await runGroup(isMain);
 
   if (CancellationScope.current().consideredCancelled) {

@@ -26,6 +26,8 @@ export interface BlockState {
   items?: LoopProgress;
   /** workflow: the child run's id. */
   childRunId?: string;
+  /** A rerun took this block's result from the earlier run; it did not run again. */
+  reused?: boolean;
 }
 
 export type RunState = 'running' | 'completed' | 'failed' | 'cancelled';

@@ -1,0 +1,11 @@
+export {
+  SCHEDULE_PREFIX,
+  ScheduleOperationError,
+  controlSchedule,
+  listSchedules,
+  syncSchedules,
+  reconcileSchedulesAtStart,
+  temporalScheduleId,
+  type ScheduleSummary,
+  type SyncReport,
+} from './reconcile.ts';

@@ -1,0 +1,201 @@
+/**
+ * Scheduled triggers as Temporal Schedules, reconciled from the definitions:
+ * a schedule per `triggers.schedules` entry, created when missing, updated
+ * when the definition changed, deleted when its definition or entry is gone.
+ * Each schedule's action carries the compiled plan (no trigger data: the first
+ * step of a scheduled run writes the schedule's input from the pinned
+ * definition), and its workflow id ends in a hash of what it starts, which is
+ * how a sync sees that a schedule is out of date.
+ */
+import { createHash } from 'node:crypto';
+import { ScheduleNotFoundError, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import { canonicalJson, plansByName, resolveWorkflows, type CompiledDefinition, type Registry } from '../definition/index.ts';
+import type { Schedule } from '../definition/schema.ts';
+import { storeKeys, type ResultStore } from '../store/index.ts';
+import { batonWorkflowKey } from '../runs/search-attributes.ts';
+import type { batonRun, BatonRunInput } from '../../worker/workflows/index.ts';
+
+export const SCHEDULE_PREFIX = 'baton-';
+
+const OVERLAP = {
+  skip: 'SKIP',
+  buffer_one: 'BUFFER_ONE',
+  buffer_all: 'BUFFER_ALL',
+  cancel_other: 'CANCEL_OTHER',
+  allow_all: 'ALLOW_ALL',
+} as const;
+
+export function temporalScheduleId(workflow: string, schedule: string): string {
+  return `${SCHEDULE_PREFIX}${workflow}-${schedule}`;
+}
+
+interface DesiredSchedule {
+  readonly id: string;
+  readonly workflow: string;
+  readonly schedule: Schedule;
+  readonly action: ScheduleOptionsStartWorkflowAction<typeof batonRun>;
+}
+
+async function desiredSchedules(
+  definitions: readonly CompiledDefinition[],
+  registry: Registry,
+  store: ResultStore,
+  taskQueue: string,
+): Promise<DesiredSchedule[]> {
+  const desired: DesiredSchedule[] = [];
+  for (const compiled of definitions) {
+    const schedules = compiled.definition.triggers?.schedules ?? [];
+    if (schedules.length === 0) continue;
+    const workflows = await resolveWorkflows(compiled, registry);
+    await Promise.all([...workflows.values()].map((w) => store.putJson(storeKeys.definition(w.hash), w.definition)));
+    for (const schedule of schedules) {
+      const input: BatonRunInput = { plan: compiled.plan, workflows: plansByName(workflows), schedule: { id: schedule.id } };
+      const fingerprint = createHash('sha256')
+        .update(canonicalJson({ input, schedule, taskQueue }))
+        .digest('hex')
+        .slice(0, 12);
+      const id = temporalScheduleId(compiled.definition.name, schedule.id);
+      desired.push({
+        id,
+        workflow: compiled.definition.name,
+        schedule,
+        action: {
+          type: 'startWorkflow',
+          workflowType: 'batonRun',
+          workflowId: `run-s-${compiled.definition.name}-${schedule.id}-${fingerprint}`,
+          taskQueue,
+          args: [input],
+          typedSearchAttributes: [{ key: batonWorkflowKey, value: compiled.definition.name }],
+        },
+      });
+    }
+  }
+  return desired;
+}
+
+export interface SyncReport {
+  readonly created: string[];
+  readonly updated: string[];
+  readonly deleted: string[];
+  readonly unchanged: string[];
+}
+
+export async function syncSchedules(options: {
+  client: Client;
+  store: ResultStore;
+  taskQueue: string;
+  registry: Registry;
+  definitions: readonly CompiledDefinition[];
+}): Promise<SyncReport> {
+  const { client } = options;
+  const desired = await desiredSchedules(options.definitions, options.registry, options.store, options.taskQueue);
+  const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [] };
+  const existing = new Set<string>();
+  for await (const entry of client.schedule.list()) {
+    if (entry.scheduleId.startsWith(SCHEDULE_PREFIX)) existing.add(entry.scheduleId);
+  }
+  for (const want of desired) {
+    const spec = { cronExpressions: [want.schedule.cron], timezone: want.schedule.timezone };
+    const policies = { overlap: OVERLAP[want.schedule.overlap] };
+    existing.delete(want.id);
+    const handle = client.schedule.getHandle(want.id);
+    // Describe rather than trust the list: visibility lags behind a create or delete.
+    const description = await handle.describe().catch((error: unknown) => {
+      if (error instanceof ScheduleNotFoundError) return undefined;
+      throw error;
+    });
+    if (!description) {
+      await client.schedule.create({ scheduleId: want.id, spec, action: want.action, policies, memo: { workflow: want.workflow } });
+      report.created.push(want.id);
+      continue;
+    }
+    const current = description.action.type === 'startWorkflow' ? description.action.workflowId : undefined;
+    if (current === want.action.workflowId) {
+      report.unchanged.push(want.id);
+      continue;
+    }
+    // Keep the schedule's paused state and note: pausing is an operator's decision, not the definition's.
+    await handle.update((previous) => ({ ...previous, spec, action: want.action, policies: { ...previous.policies, ...policies } }));
+    report.updated.push(want.id);
+  }
+  for (const stale of existing) {
+    try {
+      await client.schedule.getHandle(stale).delete();
+      report.deleted.push(stale);
+    } catch (error) {
+      if (!(error instanceof ScheduleNotFoundError)) throw error;
+    }
+  }
+  return report;
+}
+
+export interface ScheduleSummary {
+  readonly id: string;
+  readonly workflow: string;
+  readonly paused: boolean;
+  readonly note?: string;
+  readonly nextRuns: string[];
+  readonly recentRuns: Array<{ readonly runId: string; readonly at: string }>;
+}
+
+export async function listSchedules(client: Client): Promise<ScheduleSummary[]> {
+  const ids: string[] = [];
+  for await (const entry of client.schedule.list()) if (entry.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(entry.scheduleId);
+  // The list comes from visibility, which lags; each schedule's own description is current.
+  const summaries = await Promise.all(
+    ids.map(async (id): Promise<ScheduleSummary | undefined> => {
+      let description;
+      try {
+        description = await client.schedule.getHandle(id).describe();
+      } catch (error) {
+        if (error instanceof ScheduleNotFoundError) return undefined;
+        throw error;
+      }
+      const workflow = description.memo?.workflow;
+      return {
+        id,
+        workflow: typeof workflow === 'string' ? workflow : '',
+        paused: description.state.paused,
+        ...(description.state.note ? { note: description.state.note } : {}),
+        nextRuns: description.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()),
+        recentRuns: description.info.recentActions.slice(-5).map((a) => ({ runId: a.action.workflow.workflowId, at: a.takenAt.toISOString() })),
+      };
+    }),
+  );
+  return summaries.filter((s): s is ScheduleSummary => s !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export class ScheduleOperationError extends Error {
+  override readonly name = 'ScheduleOperationError';
+}
+
+/** Pause, resume or fire a schedule now, by its Temporal id. */
+export async function controlSchedule(client: Client, id: string, action: 'pause' | 'resume' | 'trigger'): Promise<void> {
+  if (!id.startsWith(SCHEDULE_PREFIX)) throw new ScheduleOperationError(`no schedule "${id}"`);
+  const handle = client.schedule.getHandle(id);
+  try {
+    if (action === 'pause') await handle.pause('paused through Baton');
+    else if (action === 'resume') await handle.unpause('resumed through Baton');
+    else await handle.trigger();
+  } catch (error) {
+    if (error instanceof ScheduleNotFoundError) throw new ScheduleOperationError(`no schedule "${id}"`);
+    throw error;
+  }
+}
+
+/**
+ * The reconcile the worker and `baton dev` do at start: from the workflows
+ * directory, logged, never fatal (a broken file stops only the reconcile).
+ */
+export async function reconcileSchedulesAtStart(
+  options: { client: Client; store: ResultStore; taskQueue: string; registry: Registry },
+  log: (line: string) => void,
+): Promise<void> {
+  try {
+    const report = await syncSchedules({ ...options, definitions: await options.registry.list() });
+    const changed = [...report.created.map((id) => `+${id}`), ...report.updated.map((id) => `~${id}`), ...report.deleted.map((id) => `-${id}`)];
+    log(`schedules: ${changed.length ? changed.join(' ') : 'up to date'} (${report.unchanged.length} unchanged)`);
+  } catch (error) {
+    log(`schedules: not reconciled: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The HTTP API on the real stack (local server, Temporal dev server, worker,
+ * executors): auth, validation, sync replies, idempotency, runs, rerun,
+ * schedules, and the OpenAPI document kept true.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directoryRegistry } from '../../shared/definition/index.ts';
+import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
+import { syncSchedules, listSchedules } from '../../shared/schedules/index.ts';
+import { storeKeys } from '../../shared/store/index.ts';
+import { startApiServer } from '../../local/api-server.ts';
+import { openApiDocument } from '../../functions/api/openapi.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
+
+const API_KEY = 'test-key-0123456789abcdef';
+let stack: TestStack;
+let api: Awaited<ReturnType<typeof startApiServer>>;
+let dir: string;
+
+const workflows: Record<string, string> = {
+  'greet.yaml': `
+name: greet
+input:
+  type: object
+  required: [name]
+  properties: { name: { type: string } }
+blocks:
+  - { id: hello, type: code, code: "console.log('greeting'); return 'hi ' + trigger.data.name" }
+`,
+  'quick-reply.yaml': `
+name: quick-reply
+triggers:
+  http: { mode: sync, timeoutMs: 20000 }
+blocks:
+  - id: reply
+    type: response
+    status: 201
+    headers: { x-answer: "{{ trigger.data.n * 2 }}" }
+    body: { doubled: "{{ trigger.data.n * 2 }}" }
+  - { id: later, type: wait, duration: 3s, after: [reply] }
+`,
+  'slow-sync.yaml': `
+name: slow-sync
+triggers:
+  http: { mode: sync, timeoutMs: 300 }
+blocks:
+  - { id: pause, type: wait, duration: 5s }
+`,
+  'chain.yaml': `
+name: chain
+blocks:
+  - { id: first, type: code, code: "return Math.random()" }
+  - { id: second, type: code, after: [first], code: "return { first: first.data, r: Math.random() }" }
+  - { id: third, type: code, after: [second], code: "return { second: second.data, r: Math.random(), input: trigger.data }" }
+`,
+  'ticker.yaml': `
+name: ticker
+triggers:
+  schedules:
+    - { id: hourly, cron: "0 * * * *", input: { from: schedule }, overlap: skip }
+blocks:
+  - { id: tick, type: code, code: "return trigger.data" }
+`,
+};
+
+async function call(method: string, path: string, options: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.key !== null) headers.authorization = `Bearer ${options.key ?? API_KEY}`;
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers,
+    ...(options.raw !== undefined ? { body: options.raw } : options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+async function waitForRun(runId: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const { body } = await call('GET', `/v1/runs/${runId}`);
+    if (body && body.status !== 'running') return body;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'baton-api-workflows-'));
+  for (const [file, text] of Object.entries(workflows)) writeFileSync(join(dir, file), text);
+  stack = await startTestStack();
+  api = await startApiServer(
+    {
+      client: stack.client,
+      store: stack.store,
+      taskQueue: stack.config.taskQueue,
+      registry: directoryRegistry(dir),
+      checkApiKey: apiKeyCheckFromEnv({ BATON_API_KEYS: API_KEY }),
+    },
+    { port: 0 },
+  );
+});
+afterAll(async () => {
+  await api?.close();
+  await stack?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('auth and validation', () => {
+  it('refuses requests without a valid key, and serves health and the document without one', async () => {
+    expect((await call('POST', '/v1/workflows/greet/runs', { body: { name: 'x' }, key: null })).status).toBe(401);
+    const wrong = await call('GET', '/v1/runs/run-x', { key: 'not-the-key-at-all-0000' });
+    expect(wrong).toMatchObject({ status: 401, body: { error: { code: 'unauthorized' } } });
+    expect((await call('GET', '/v1/health', { key: null })).status).toBe(200);
+    expect((await call('GET', '/v1/openapi.json', { key: null })).body).toMatchObject({ openapi: '3.0.3' });
+  });
+
+  it('validates trigger data against the input schema, naming the field', async () => {
+    const response = await call('POST', '/v1/workflows/greet/runs', { body: { nom: 'x' } });
+    expect(response).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', message: 'trigger.data.name: required' } } });
+    const wrongType = await call('POST', '/v1/workflows/greet/runs', { body: { name: 5 } });
+    expect(wrongType.body).toMatchObject({ error: { message: 'trigger.data.name: must be string' } });
+  });
+
+  it('answers 400 for bad JSON, 413 for a body over 1 MB, 404 for an unknown workflow', async () => {
+    expect((await call('POST', '/v1/workflows/greet/runs', { raw: '{"name":' })).body).toMatchObject({ error: { code: 'invalid_json' } });
+    expect((await call('POST', '/v1/workflows/greet/runs', { raw: JSON.stringify({ name: 'x'.repeat(1_100_000) }) })).status).toBe(413);
+    expect((await call('POST', '/v1/workflows/nope/runs', { body: {} })).status).toBe(404);
+    expect((await call('GET', '/v1/runs/%E0%A4%A')).status).toBe(404);
+  });
+});
+
+describe('runs', () => {
+  it('starts an async run, shows its blocks, a block with its logs, and lists it', async () => {
+    const started = await call('POST', '/v1/workflows/greet/runs', { body: { name: 'Ada' } });
+    expect(started.status).toBe(202);
+    const runId = started.body!.runId as string;
+    const final = await waitForRun(runId);
+    expect(final).toMatchObject({ status: 'completed', workflow: 'greet', blocks: { hello: { status: 'completed', attempts: 1 } } });
+    const block = await call('GET', `/v1/runs/${runId}/blocks/hello`);
+    expect(block.body).toMatchObject({ status: 'completed', data: 'hi Ada', logs: [{ level: 'log', message: 'greeting' }] });
+    expect((await call('GET', `/v1/runs/${runId}/blocks/ghost`)).status).toBe(404);
+    await expect.poll(async () => ((await call('GET', '/v1/workflows/greet/runs')).body!.runs as Array<{ runId: string }>).map((r) => r.runId)).toContain(runId);
+  });
+
+  it('answers a sync trigger with the response block before the run ends', async () => {
+    const response = await call('POST', '/v1/workflows/quick-reply/runs', { body: { n: 21 } });
+    expect(response.status).toBe(201);
+    expect(response.body).toEqual({ doubled: 42 });
+    expect(response.headers.get('x-answer')).toBe('42');
+    const runId = response.headers.get('baton-run-id')!;
+    // The reply came while the run's three-second wait was still going.
+    expect((await call('GET', `/v1/runs/${runId}`)).body).toMatchObject({ status: 'running', response: { blockId: 'reply' } });
+    expect(await waitForRun(runId)).toMatchObject({ status: 'completed' });
+  });
+
+  it('answers 202 with the run link when a sync run passes its timeout', async () => {
+    const response = await call('POST', '/v1/workflows/slow-sync/runs', { body: {} });
+    expect(response).toMatchObject({ status: 202, body: { status: 'running', links: { self: expect.stringMatching(/^\/v1\/runs\//) } } });
+    expect((await call('POST', `/v1/runs/${response.body!.runId as string}/cancel`)).status).toBe(202);
+  });
+
+  it('makes one run of 20 concurrent requests with one Idempotency-Key', async () => {
+    const key = `order-${Math.random().toString(36).slice(2)}`;
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => call('POST', '/v1/workflows/greet/runs', { body: { name: 'Once' }, headers: { 'idempotency-key': key } })),
+    );
+    const runIds = new Set(responses.map((r) => r.body!.runId));
+    expect(runIds.size).toBe(1);
+    expect(responses.every((r) => r.status === 202 || r.status === 200)).toBe(true);
+    const runId = [...runIds][0] as string;
+    await waitForRun(runId);
+    const again = await call('POST', '/v1/workflows/greet/runs', { body: { name: 'Once' }, headers: { 'idempotency-key': key } });
+    expect(again).toMatchObject({ status: 200, body: { runId, status: 'existing' } });
+    const executions = [];
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${runId}'` })) executions.push(execution);
+    expect(executions).toHaveLength(1);
+  });
+
+  it('cancels a running run, and refuses to cancel it twice', async () => {
+    const started = await call('POST', '/v1/workflows/slow-sync/runs', { body: {} });
+    const runId = started.body!.runId as string;
+    expect((await call('POST', `/v1/runs/${runId}/cancel`)).status).toBe(202);
+    expect(await waitForRun(runId)).toMatchObject({ status: 'cancelled' });
+    expect((await call('POST', `/v1/runs/${runId}/cancel`)).status).toBe(409);
+  });
+});
+
+describe('rerun', () => {
+  it('reruns from a block: upstream blocks keep their results and do not run again', async () => {
+    const first = await call('POST', '/v1/workflows/chain/runs', { body: { v: 1 } });
+    const runId = first.body!.runId as string;
+    await waitForRun(runId);
+    const before = (id: string) => stack.store.getJson<{ data: unknown }>(storeKeys.block(runId, id));
+    const rerun = await call('POST', `/v1/runs/${runId}/rerun`, { body: { fromBlock: 'third', data: { v: 2 } } });
+    expect(rerun).toMatchObject({ status: 202, body: { rerunOf: runId, reused: ['first', 'second'] } });
+    const newRunId = rerun.body!.runId as string;
+    expect(newRunId).not.toBe(runId);
+    const final = await waitForRun(newRunId);
+    expect(final).toMatchObject({
+      status: 'completed',
+      blocks: { first: { status: 'completed', reused: true, attempts: 0 }, second: { reused: true, attempts: 0 }, third: { status: 'completed', attempts: 1 } },
+    });
+    // Random values prove it: reused blocks carry the earlier run's results; third ran anew with the new data.
+    const after = (id: string) => stack.store.getJson<{ data: unknown }>(storeKeys.block(newRunId, id));
+    expect((await after('first'))!.data).toEqual((await before('first'))!.data);
+    expect((await after('second'))!.data).toEqual((await before('second'))!.data);
+    const third = (await after('third'))!.data as { r: number; input: unknown; second: unknown };
+    expect(third.input).toEqual({ v: 2 });
+    expect(third.second).toEqual((await before('second'))!.data);
+    expect(third.r).not.toEqual(((await before('third'))!.data as { r: number }).r);
+  });
+
+  it('reruns everything without fromBlock, and refuses an unknown block', async () => {
+    const first = await call('POST', '/v1/workflows/chain/runs', { body: {} });
+    const runId = first.body!.runId as string;
+    await waitForRun(runId);
+    expect((await call('POST', `/v1/runs/${runId}/rerun`, { body: { fromBlock: 'nope' } })).status).toBe(400);
+    const rerun = await call('POST', `/v1/runs/${runId}/rerun`);
+    expect(rerun.body).toMatchObject({ reused: [] });
+    expect(await waitForRun(rerun.body!.runId as string)).toMatchObject({ status: 'completed', blocks: { first: { attempts: 1 } } });
+  });
+});
+
+describe('schedules', () => {
+  it('are created, updated and deleted by sync, fire, and pause through the API', async () => {
+    const registry = directoryRegistry(dir);
+    const sync = async () =>
+      syncSchedules({ client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry, definitions: await registry.list() });
+    expect(await sync()).toMatchObject({ created: ['baton-ticker-hourly'], updated: [], deleted: [] });
+    expect(await sync()).toMatchObject({ created: [], updated: [], unchanged: ['baton-ticker-hourly'] });
+
+    // Fire it now: the run's trigger is the schedule's input.
+    expect((await call('POST', '/v1/schedules/baton-ticker-hourly/trigger')).status).toBe(202);
+    let runId = '';
+    await expect
+      .poll(async () => {
+        const runs = (await call('GET', '/v1/workflows/ticker/runs')).body!.runs as Array<{ runId: string; status: string }>;
+        runId = runs[0]?.runId ?? '';
+        return runs[0]?.status;
+      }, { timeout: 20_000 })
+      .toBe('completed');
+    expect((await call('GET', `/v1/runs/${runId}/blocks/tick`)).body).toMatchObject({ data: { from: 'schedule' } });
+
+    expect((await call('POST', '/v1/schedules/baton-ticker-hourly/pause')).status).toBe(202);
+    expect((await call('GET', '/v1/schedules')).body!.schedules).toEqual([expect.objectContaining({ id: 'baton-ticker-hourly', paused: true })]);
+
+    writeFileSync(join(dir, 'ticker.yaml'), workflows['ticker.yaml']!.replace('0 * * * *', '30 * * * *'));
+    expect(await sync()).toMatchObject({ updated: ['baton-ticker-hourly'] });
+    const [updated] = await listSchedules(stack.client);
+    expect(updated).toMatchObject({ paused: true }); // an operator's pause survives a definition change
+    expect(new Date(updated!.nextRuns[0]!).getUTCMinutes()).toBe(30);
+
+    rmSync(join(dir, 'ticker.yaml'));
+    expect(await sync()).toMatchObject({ deleted: ['baton-ticker-hourly'] });
+    expect(await listSchedules(stack.client)).toEqual([]);
+    expect((await call('POST', '/v1/schedules/baton-ticker-hourly/resume')).status).toBe(404);
+  }, 60_000);
+});
+
+describe('the OpenAPI document', () => {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  ajv.addSchema({ components: openApiDocument.components }, 'doc');
+  const check = (schema: string, value: unknown) => {
+    const validate = ajv.getSchema(`doc#/components/schemas/${schema}`)!;
+    expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+  };
+
+  it('documents every route the API serves', () => {
+    const documented = Object.entries(openApiDocument.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(
+      [
+        'GET /v1/health',
+        'GET /v1/openapi.json',
+        'POST /v1/workflows/{name}/runs',
+        'GET /v1/workflows/{name}/runs',
+        'GET /v1/runs/{runId}',
+        'GET /v1/runs/{runId}/blocks/{blockId}',
+        'POST /v1/runs/{runId}/cancel',
+        'POST /v1/runs/{runId}/rerun',
+        'GET /v1/schedules',
+        'POST /v1/schedules/{id}/{action}',
+      ].sort(),
+    );
+  });
+
+  it('matches real responses', async () => {
+    const started = await call('POST', '/v1/workflows/greet/runs', { body: { name: 'Doc' } });
+    check('RunStarted', started.body);
+    const runId = started.body!.runId as string;
+    check('RunStatus', await waitForRun(runId));
+    check('BlockDetail', (await call('GET', `/v1/runs/${runId}/blocks/hello`)).body);
+    check('Error', (await call('GET', '/v1/runs/run-nope')).body);
+    for (const run of (await call('GET', '/v1/workflows/greet/runs')).body!.runs as unknown[]) check('RunSummary', run);
+  });
+});
