@@ -4,7 +4,8 @@
  * sandbox, encrypted store) beside a plain Temporal workflow doing the same
  * work with in-process activities, on the same dev server in the same run.
  * Prints latency p50/p99 (one run at a time) and throughput (CONCURRENCY at once).
- * `npm run bench -- db` runs bench/db.ts (a query block) instead.
+ * `npm run bench -- executor` measures one block inside the code-executor instead;
+ * `npm run bench -- db` runs bench/db.ts (a query block).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -26,6 +27,12 @@ if (process.argv.slice(2).includes('db')) {
 }
 
 const quick = process.argv.includes('--quick');
+// `npm run bench -- executor`: one block inside the code-executor instead (bench/executor.ts).
+if (process.argv.slice(2).includes('executor')) {
+  const { benchExecutor } = await import('./executor.ts');
+  await benchExecutor({ quick });
+  process.exit(0);
+}
 const RUNS = quick ? 30 : 200;
 const CONCURRENCY = 10;
 const THROUGHPUT_RUNS = quick ? 50 : 300;

@@ -12,7 +12,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ensureTemporalCli } from '../local/temporal-cli.ts';
 import { compileDefinition, memoryRegistry, parseDefinition } from '../shared/definition/index.ts';
-import { startRun, watchRun } from '../shared/runs/index.ts';
+import { rerunRun, startRun, watchRun } from '../shared/runs/index.ts';
+import type { batonRun } from '../worker/workflows/index.ts';
 import { freePort } from '../local/free-port.ts';
 import { startEmbeddedStack } from '../local/stack.ts';
 import { recordedRuns } from '../test/fixtures/histories/runs.ts';
@@ -38,15 +39,30 @@ try {
   for (const recorded of recordedRuns) {
     const compiled = compileDefinition(parseDefinition(recorded.yaml, `${recorded.name}.yaml`));
     const registry = memoryRegistry((recorded.workflows ?? []).map((text) => compileDefinition(parseDefinition(text, 'child.yaml'))));
-    const { runId, handle } = await startRun({
-      client: stack.client,
-      store: stack.store,
-      taskQueue: stack.config.taskQueue,
+    const common = { client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue };
+    let started = await startRun({
+      ...common,
       compiled,
       trigger: { type: 'manual', data: recorded.data ?? null },
       registry,
       ...(recorded.itemsPerBatch !== undefined ? { itemsPerBatch: recorded.itemsPerBatch } : {}),
     });
+    if (recorded.rerunFrom) {
+      await started.handle.result();
+      started = await rerunRun({ ...common, registry: memoryRegistry([compiled]), runId: started.runId, fromBlock: recorded.rerunFrom });
+    }
+    if (recorded.asSchedule) {
+      await started.handle.result();
+      // As the schedule's action starts it: a workflow id with the fire time appended, no run id, the schedule's id.
+      const workflowId = `run-s-${compiled.definition.name}-${recorded.asSchedule}-2026-01-01T00:00:00Z`;
+      const handle = await stack.client.workflow.start<typeof batonRun>('batonRun', {
+        workflowId,
+        taskQueue: stack.config.taskQueue,
+        args: [{ plan: compiled.plan, schedule: { id: recorded.asSchedule } }],
+      });
+      started = { runId: workflowId, handle, existing: false };
+    }
+    const { runId, handle } = started;
     if (recorded.awaitResponse) await handle.executeUpdate('response');
     if (recorded.cancelWhenRunning) {
       const blockId = recorded.cancelWhenRunning;
@@ -59,7 +75,7 @@ try {
     }
     const outcome = await watchRun(handle, stack.store);
     const executions: Array<{ workflowId: string; history: unknown }> = [];
-    for await (const execution of stack.client.workflow.list({ query: `WorkflowId STARTS_WITH "${runId}"` })) {
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowId STARTS_WITH "${runId.replace(/-2026.*$/, '')}"` })) {
       // The CLI writes the standard JSON history format that historyFromJSON reads back.
       const { stdout } = await run(cli.path, [
         'workflow', 'show', '--output', 'json',

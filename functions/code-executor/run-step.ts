@@ -5,7 +5,7 @@
  * as the child run's trigger).
  */
 import { createHash } from 'node:crypto';
-import { Sandbox, type LogLine } from '../../shared/sandbox/index.ts';
+import type { LogLine } from '../../shared/sandbox/index.ts';
 import { transpileBlock, type CodeBlock } from '../../shared/definition/index.ts';
 import { branchFunction, expressionFunction, templateFunction } from '../../shared/definition/templates.ts';
 import { DEFAULT_TIMEOUT_MS, MAX_LOOP_ITEMS, type Step } from '../../shared/definition/schema.ts';
@@ -23,8 +23,7 @@ import {
   type StepOutcome,
 } from '../../shared/executor/index.ts';
 
-// Module scope: a warm container keeps its isolate and its transpiled bodies.
-const sandbox = new Sandbox();
+// Module scope: a warm container keeps its transpiled bodies (its isolates live in the runtime).
 const transpiled = new Map<string, string>();
 const TRANSPILE_CACHE_SIZE = 1000;
 
@@ -49,7 +48,7 @@ type Run = (scope: Record<string, unknown>, timeoutMs: number, logs: LogLine[]) 
 
 function runnerFor(step: Step, envelope: BlockEnvelope, runtime: ExecutorRuntime): Run {
   const run = (source: string) => (scope: Record<string, unknown>, timeoutMs: number, logs: LogLine[]) =>
-    evaluate(sandbox, source, scope, timeoutMs, runtime, logs);
+    evaluate(runtime.sandbox, source, scope, timeoutMs, runtime, logs);
   switch (step.type) {
     case 'code':
       return async (...args) => ({ data: await run(functionSourceOf(step))(...args) });

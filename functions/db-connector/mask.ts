@@ -3,11 +3,14 @@
  * from drivers (a connection URL in an error, say) and block results (an API
  * that echoes its Authorization header). Values shorter than
  * MIN_MASKED_LENGTH are not masked: they would blank ordinary data, and
- * nothing that short is a secret.
+ * nothing that short is a secret. The mask is the sandbox's, so block logs
+ * and block data read alike.
  */
 
+import { MASK } from '../../shared/sandbox/secret-mask.ts';
+
+export { MASK };
 export const MIN_MASKED_LENGTH = 4;
-export const MASK = '***';
 
 export interface SecretMask {
   mask(text: string): string;

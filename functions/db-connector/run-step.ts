@@ -3,7 +3,7 @@
  * types). Their templates are evaluated in the sandbox, then the values go to
  * the driver as bound parameters or to fetch; never spliced into SQL.
  */
-import { Sandbox, type LogLine } from '../../shared/sandbox/index.ts';
+import type { LogLine } from '../../shared/sandbox/index.ts';
 import { templateFunction } from '../../shared/definition/templates.ts';
 import { templatedFields } from '../../shared/definition/steps.ts';
 import { DEFAULT_TIMEOUT_MS } from '../../shared/definition/schema.ts';
@@ -22,8 +22,8 @@ import {
 } from '../../shared/executor/index.ts';
 import { runQuery } from './query.ts';
 import { runHttp } from './http.ts';
+import { containerSecrets } from './secrets.ts';
 
-const sandbox = new Sandbox();
 let resources: { setting: string | undefined; parsed: Resources } | undefined;
 
 function resource(name: string) {
@@ -52,8 +52,10 @@ export async function runStep(envelope: BlockEnvelope, runtime: ExecutorRuntime)
       throw new StepFailure('DefinitionError', `the db-connector does not run ${step.type} steps`, false);
     }
     const timeoutMs = step.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Secrets read from SSM or Secrets Manager are masked in the sandbox's logs and errors too.
+    containerSecrets().shareWith(runtime.sandbox.secrets);
     const scope = await loadScope(envelope, stepMentions(envelope, resolved), runtime);
-    const values = (await evaluate(sandbox, templateFunction(templatedFields(step)), scope, timeoutMs, runtime, logs)) as Record<string, unknown>;
+    const values = (await evaluate(runtime.sandbox, templateFunction(templatedFields(step)), scope, timeoutMs, runtime, logs)) as Record<string, unknown>;
     if (step.type === 'query') {
       const params = (values.params as unknown[] | undefined) ?? [];
       const data = await runQuery(resource(step.resource), {

@@ -56,6 +56,11 @@ export interface SecretsOptions {
 
 type Encode = (value: string) => string;
 
+/** Something else that masks secrets and must learn the values resolved here. */
+export interface SecretSink {
+  add(values: Iterable<string>): void;
+}
+
 export class Secrets implements SecretMask {
   readonly settings: SecretsSettings;
   /** Every value resolved in this container, in every form it was used in. */
@@ -63,6 +68,7 @@ export class Secrets implements SecretMask {
   private readonly env: Env;
   private readonly cache = new Map<string, { value: string; expiresAt: number }>();
   private readonly pending = new Map<string, Promise<string>>();
+  private readonly sharedWith = new Set<SecretSink>();
   private ssm: SSMClient | undefined;
   private secretsManager: SecretsManagerClient | undefined;
 
@@ -87,6 +93,13 @@ export class Secrets implements SecretMask {
   /** Drops cached values (not the mask), so the next use reads them afresh: after a rotated password failed, say. */
   forget(): void {
     this.cache.clear();
+  }
+
+  /** Tells `sink` every value resolved so far and from now on (the sandbox's mask for block logs). */
+  shareWith(sink: SecretSink): void {
+    if (this.sharedWith.has(sink)) return;
+    this.sharedWith.add(sink);
+    sink.add(this.known);
   }
 
   mask(text: string): string {
@@ -167,7 +180,9 @@ export class Secrets implements SecretMask {
   }
 
   private remember(value: string): void {
-    if (value) this.known.add(value);
+    if (!value || this.known.has(value)) return;
+    this.known.add(value);
+    for (const sink of this.sharedWith) sink.add([value]);
   }
 }
 

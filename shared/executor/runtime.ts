@@ -7,6 +7,7 @@ import { keyRingFromEnv, type KeyRing } from '../codec/key-ring.ts';
 import { parseResultsUrl, type Env } from '../config/index.ts';
 import { openResultStore, storeKeys, type ResultStore } from '../store/index.ts';
 import { validateDefinition, type Definition } from '../definition/index.ts';
+import { Sandbox, sandboxOptionsFromEnv } from '../sandbox/index.ts';
 
 export const DEFAULT_MAX_RESULT_BYTES = 10 * 1024 * 1024;
 const DEFINITION_CACHE_SIZE = 200;
@@ -15,6 +16,8 @@ export interface ExecutorRuntime {
   readonly keyRing: KeyRing;
   readonly store: ResultStore;
   readonly maxResultBytes: number;
+  /** Warm isolates for user code, with BATON_SANDBOX_MEMORY_MB and the BATON_SECRET_* values it masks. */
+  readonly sandbox: Sandbox;
   definition(hash: string): Promise<Definition>;
 }
 
@@ -37,6 +40,7 @@ export function createExecutorRuntime(env: Env): ExecutorRuntime {
     keyRing,
     store,
     maxResultBytes: parseMaxResultBytes(env),
+    sandbox: new Sandbox(sandboxOptionsFromEnv(env)),
     definition(hash) {
       let cached = definitions.get(hash);
       if (!cached) {

@@ -1,1 +1,12 @@
-export { Sandbox, DEFAULT_MEMORY_LIMIT_MB, type LogLine, type RunCodeRequest, type RunCodeResult, type SandboxFailure } from './sandbox.ts';
+export {
+  Sandbox,
+  DEFAULT_MEMORY_LIMIT_MB,
+  DEFAULT_MAX_USES,
+  type LogLine,
+  type RunCodeRequest,
+  type RunCodeResult,
+  type SandboxFailure,
+  type SandboxOptions,
+} from './sandbox.ts';
+export { SecretMask, MASK, secretValuesFromEnv } from './secret-mask.ts';
+export { sandboxOptionsFromEnv, parseSandboxMemoryMb } from './config.ts';

@@ -1,23 +1,46 @@
 /**
- * The sandbox: user code runs in isolated-vm, never in the host realm.
+ * The sandbox: user code (code blocks, templates, branch conditions, loop
+ * expressions) runs in isolated-vm, never in the host realm.
  *
- * One isolate is reused across invocations (a warm Lambda container keeps
- * it), and every invocation gets a fresh context, so nothing one block leaves
- * on its globals is seen by the next. The isolate is replaced after it is
- * disposed (memory limit, timeout) and after MAX_USES invocations.
+ * Each run gets a context nothing has run in, on a warm isolate from a small
+ * pool: one isolate when runs come one at a time (a Lambda container), more
+ * when they overlap (the local endpoint), so a block never waits behind
+ * another's CPU loop and a disposed isolate takes only its own run with it.
+ * An isolate is replaced after it hits its memory limit, after a timeout it
+ * could not stop cleanly, and after `maxUses` runs.
  *
- * Only JSON crosses the boundary: inputs go in as one JSON string, results
- * come out as one JSON string, and console lines as strings through a callback.
+ * Only strings cross the boundary: the scope goes in as one JSON text,
+ * console lines come out through a callback, and the run ends in one string
+ * (see outcome.ts). No host object or function is ever visible to user code.
  */
 import ivm from 'isolated-vm';
+import { MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINES, MAX_LOG_LINE_CHARS, PRELUDE_INPUT, PRELUDE_LOG, runnerSource, type PreludeInput } from './prelude.ts';
+import { IsolateSlot } from './isolate-slot.ts';
+import { readOutcome, type SandboxFailure } from './outcome.ts';
+import { SecretMask } from './secret-mask.ts';
+
+export type { SandboxFailure } from './outcome.ts';
 
 export const DEFAULT_MEMORY_LIMIT_MB = 128;
-const MAX_USES = 500;
-const MAX_LOG_LINES = 1000;
-const MAX_LOG_LINE_CHARS = 8192;
+/** isolated-vm's own minimum. */
+export const MIN_MEMORY_LIMIT_MB = 8;
+export const DEFAULT_MAX_USES = 500;
+/** Warm isolates kept for overlapping runs; more are made on demand and disposed after. */
+const MAX_IDLE_ISOLATES = 4;
+/**
+ * isolated-vm's timeout ends a CPU loop and leaves the isolate usable; the
+ * host timer, a little later, ends what it cannot see (a promise that never
+ * settles) by disposing the isolate.
+ */
+const HOST_TIMER_GRACE_MS = 50;
+const MAX_TIMEOUT_MS = 2 ** 31 - 1 - HOST_TIMER_GRACE_MS;
+/** Names a scope may not use: the sandbox's own, or globals that cannot be redefined. */
+const RESERVED_NAMES = new Set(['console', 'globalThis', 'undefined', 'NaN', 'Infinity', '__proto__']);
+
+const LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 export interface LogLine {
-  readonly level: 'log' | 'info' | 'warn' | 'error' | 'debug';
+  readonly level: (typeof LEVELS)[number];
   readonly message: string;
   /** Milliseconds since the epoch. */
   readonly at: number;
@@ -30,150 +53,196 @@ export interface RunCodeRequest {
   readonly scope: Readonly<Record<string, unknown>>;
   readonly timeoutMs: number;
   readonly maxResultBytes: number;
-}
-
-export interface SandboxFailure {
-  readonly name: string;
-  readonly message: string;
+  /** This run's isolate memory limit; the sandbox's own when absent. */
+  readonly memoryLimitMb?: number;
 }
 
 export type RunCodeResult =
   | { readonly ok: true; readonly json: string | undefined; readonly logs: LogLine[] }
   | { readonly ok: false; readonly error: SandboxFailure; readonly logs: LogLine[] };
 
-/** Installs console and the scope inside the context; runs before user code, in the isolate. */
-const PRELUDE = `
-(() => {
-  const log = globalThis.__batonLog;
-  const input = JSON.parse(globalThis.__batonInput);
-  delete globalThis.__batonLog;
-  delete globalThis.__batonInput;
-  const format = (value) => {
-    if (typeof value === 'string') return value;
-    if (value instanceof Error) return String(value.stack || value);
-    try { const text = JSON.stringify(value); return text === undefined ? String(value) : text; }
-    catch { return String(value); }
-  };
-  const make = (level) => (...args) => { log(level, args.map(format).join(' ')); };
-  const console = Object.freeze({ log: make('log'), info: make('info'), warn: make('warn'), error: make('error'), debug: make('debug') });
-  Object.defineProperty(globalThis, 'console', { value: console, writable: false, configurable: false });
-  for (const key of Object.keys(input)) {
-    Object.defineProperty(globalThis, key, { value: input[key], writable: true, configurable: false, enumerable: false });
-  }
-})();
-`;
+export interface SandboxOptions {
+  /** Default per-run memory limit of an isolate (isolated-vm's heap limit). */
+  readonly memoryLimitMb?: number;
+  /** Runs an isolate serves before it is replaced. */
+  readonly maxUses?: number;
+  /** Secret values hidden in logs and error messages. */
+  readonly secrets?: SecretMask;
+}
 
-class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
+function positiveInteger(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+function requestProblem(request: RunCodeRequest): string | undefined {
+  if (typeof request.functionSource !== 'string' || request.functionSource.trim() === '') return 'functionSource must be a non-empty string';
+  if (!positiveInteger(request.timeoutMs, 1, MAX_TIMEOUT_MS)) return `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}, got ${String(request.timeoutMs)}`;
+  if (!positiveInteger(request.maxResultBytes, 1, Number.MAX_SAFE_INTEGER)) return `maxResultBytes must be a positive whole number, got ${String(request.maxResultBytes)}`;
+  if (request.memoryLimitMb !== undefined && !positiveInteger(request.memoryLimitMb, MIN_MEMORY_LIMIT_MB, 1 << 20)) {
+    return `memoryLimitMb must be a whole number of at least ${MIN_MEMORY_LIMIT_MB}, got ${String(request.memoryLimitMb)}`;
+  }
+  if (typeof request.scope !== 'object' || request.scope === null || Array.isArray(request.scope)) return 'scope must be an object';
+  return undefined;
+}
+
+/** The prelude's input as one JSON text; throws for a reserved name or a value JSON cannot hold. */
+function encodeInput(request: RunCodeRequest): string {
+  const undefinedNames: string[] = [];
+  for (const [name, value] of Object.entries(request.scope)) {
+    if (RESERVED_NAMES.has(name) || name.startsWith('__baton')) throw new Error(`"${name}" is a reserved name`);
+    if (value === undefined) undefinedNames.push(name);
+  }
+  const input: PreludeInput = { values: request.scope, undefinedNames, maxResultBytes: request.maxResultBytes };
+  return JSON.stringify(input);
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && /Script execution timed out/.test(error.message);
 }
 
 export class Sandbox {
-  private isolate: ivm.Isolate | undefined;
-  private uses = 0;
-  /** Runs in flight per isolate: the local endpoint runs many at once, and a retired isolate is disposed only when idle. */
-  private readonly active = new Map<ivm.Isolate, number>();
+  readonly memoryLimitMb: number;
+  readonly maxUses: number;
+  readonly secrets: SecretMask;
+  /** Isolates made so far (tests and the benchmark read it). */
+  isolatesCreated = 0;
+  private idle: IsolateSlot[] = [];
 
-  constructor(private readonly memoryLimitMb = DEFAULT_MEMORY_LIMIT_MB) {}
-
-  private currentIsolate(): ivm.Isolate {
-    if (!this.isolate || this.isolate.isDisposed || this.uses >= MAX_USES) {
-      if (this.isolate && !this.isolate.isDisposed && !this.active.has(this.isolate)) this.isolate.dispose();
-      this.isolate = new ivm.Isolate({ memoryLimit: this.memoryLimitMb });
-      this.uses = 0;
+  constructor(options: SandboxOptions = {}) {
+    this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
+    this.maxUses = options.maxUses ?? DEFAULT_MAX_USES;
+    this.secrets = options.secrets ?? new SecretMask();
+    if (!positiveInteger(this.memoryLimitMb, MIN_MEMORY_LIMIT_MB, 1 << 20)) {
+      throw new RangeError(`sandbox memoryLimitMb must be a whole number of at least ${MIN_MEMORY_LIMIT_MB}, got ${this.memoryLimitMb}`);
     }
-    this.uses++;
-    return this.isolate;
+    if (!positiveInteger(this.maxUses, 1, Number.MAX_SAFE_INTEGER)) {
+      throw new RangeError(`sandbox maxUses must be a positive whole number, got ${this.maxUses}`);
+    }
   }
 
   async run(request: RunCodeRequest): Promise<RunCodeResult> {
     const logs: LogLine[] = [];
-    let dropped = 0;
-    const isolate = this.currentIsolate();
-    this.active.set(isolate, (this.active.get(isolate) ?? 0) + 1);
-    const context = await isolate.createContext().catch((error: unknown) => {
-      this.release(isolate);
-      throw error;
-    });
-    let timer: NodeJS.Timeout | undefined;
+    const problem = requestProblem(request);
+    if (problem) return this.failed({ name: 'SandboxError', message: `bad sandbox request: ${problem}` }, logs);
+    let input: string;
     try {
-      const global = context.global;
-      await global.set(
-        '__batonLog',
-        new ivm.Callback((level: unknown, message: unknown) => {
-          if (logs.length >= MAX_LOG_LINES) {
-            dropped++;
-            return;
-          }
-          logs.push({
-            level: (['log', 'info', 'warn', 'error', 'debug'] as const).find((l) => l === level) ?? 'log',
-            message: String(message).slice(0, MAX_LOG_LINE_CHARS),
-            at: Date.now(),
-          });
-        }),
-      );
-      await global.set('__batonInput', JSON.stringify(request.scope));
-      await context.eval(PRELUDE, { timeout: request.timeoutMs });
-      const script =
-        `(async () => { const result = await (${request.functionSource})();` +
-        ` return result === undefined ? undefined : JSON.stringify(result); })()`;
-      // isolated-vm's own timeout covers synchronous CPU only; the host timer
-      // also ends awaits that never settle and loops after an await.
-      const evaluation = context.eval(script, { timeout: request.timeoutMs, promise: true, copy: true });
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`timed out after ${request.timeoutMs} ms`)), request.timeoutMs);
-      });
-      const json = (await Promise.race([evaluation, timeout])) as unknown;
-      if (json !== undefined && typeof json !== 'string') {
-        return { ok: false, error: { name: 'ResultError', message: 'result is not JSON-serialisable' }, logs };
-      }
-      if (json !== undefined && Buffer.byteLength(json) > request.maxResultBytes) {
-        return {
-          ok: false,
-          error: {
-            name: 'ResultTooLarge',
-            message: `result is ${Buffer.byteLength(json)} bytes, over the limit of ${request.maxResultBytes} (BATON_MAX_RESULT_BYTES)`,
-          },
-          logs,
-        };
-      }
-      return { ok: true, json, logs };
+      input = encodeInput(request);
     } catch (error) {
-      return { ok: false, error: this.describeFailure(error, isolate, request.timeoutMs), logs };
+      return this.failed({ name: 'SandboxError', message: `bad scope: ${error instanceof Error ? error.message : String(error)}` }, logs);
+    }
+
+    const slot = this.acquire(request.memoryLimitMb ?? this.memoryLimitMb);
+    let context: ivm.Context | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let step: RunStep = 'prepare';
+    try {
+      context = await slot.takeContext();
+      context.global.setSync(PRELUDE_INPUT, input);
+      context.global.setSync(PRELUDE_LOG, new ivm.Callback(this.logSink(logs)));
+      slot.prelude.runSync(context, { timeout: request.timeoutMs });
+      step = 'compile';
+      const script = slot.script(runnerSource(request.functionSource));
+      step = 'run';
+
+      const finished = script.run(context, { timeout: request.timeoutMs, promise: true });
+      // Settles after the host timer has won the race: nobody is waiting for it then.
+      finished.catch(() => {});
+      const expired = new Promise<typeof EXPIRED>((resolve) => {
+        timer = setTimeout(() => resolve(EXPIRED), request.timeoutMs + HOST_TIMER_GRACE_MS);
+      });
+      const raw: unknown = await Promise.race([finished, expired]);
+      if (raw === EXPIRED) {
+        // Still pending (a promise that never settles, or work isolated-vm could not interrupt).
+        slot.dispose();
+        return this.failed(timedOut(request.timeoutMs), logs);
+      }
+      const outcome = readOutcome(raw, request.maxResultBytes);
+      return outcome.ok ? { ok: true, json: outcome.json, logs } : this.failed(outcome.error, logs);
+    } catch (error) {
+      return this.failed(this.describeFailure(error, slot, request.timeoutMs, step), logs);
     } finally {
       clearTimeout(timer);
-      if (dropped > 0) logs.push({ level: 'warn', message: `${dropped} more console lines dropped`, at: Date.now() });
-      if (!isolate.isDisposed) context.release();
-      this.release(isolate);
+      if (slot.alive) context?.release();
+      this.release(slot);
     }
   }
 
-  private release(isolate: ivm.Isolate): void {
-    const count = (this.active.get(isolate) ?? 1) - 1;
-    if (count > 0) {
-      this.active.set(isolate, count);
+  /** Disposes the warm isolates; the sandbox stays usable and makes a new isolate for its next run. */
+  dispose(): void {
+    for (const slot of this.idle) slot.dispose();
+    this.idle = [];
+  }
+
+  private acquire(memoryLimitMb: number): IsolateSlot {
+    while (this.idle.length > 0) {
+      const slot = this.idle.pop()!;
+      if (slot.alive && slot.memoryLimitMb === memoryLimitMb) {
+        slot.uses++;
+        return slot;
+      }
+      slot.dispose();
+    }
+    const slot = new IsolateSlot(memoryLimitMb);
+    this.isolatesCreated++;
+    slot.uses++;
+    return slot;
+  }
+
+  private release(slot: IsolateSlot): void {
+    if (!slot.alive) return;
+    if (slot.uses >= this.maxUses || this.idle.length >= MAX_IDLE_ISOLATES) {
+      slot.dispose();
       return;
     }
-    this.active.delete(isolate);
-    if (isolate !== this.isolate && !isolate.isDisposed) isolate.dispose();
+    slot.prepare();
+    this.idle.push(slot);
   }
 
-  private describeFailure(error: unknown, isolate: ivm.Isolate, timeoutMs: number): SandboxFailure {
-    const name = error instanceof Error ? error.name : 'Error';
-    const message = error instanceof Error ? error.message : String(error);
-    if (name === 'TimeoutError' || /Script execution timed out/.test(message)) {
-      // A timed-out isolate may still be spinning: dispose it, the next run gets a new one.
-      if (!isolate.isDisposed) isolate.dispose();
-      return { name: 'TimeoutError', message: `timed out after ${timeoutMs} ms` };
-    }
-    if (isolate.isDisposed || /memory limit/i.test(message)) {
-      if (!isolate.isDisposed) isolate.dispose();
-      return { name: 'MemoryLimitError', message: `exceeded the memory limit of ${this.memoryLimitMb} MB` };
-    }
-    return { name, message };
+  private logSink(logs: LogLine[]) {
+    return (level: unknown, message: unknown): void => {
+      // One more than the prelude's cap, for its "lines dropped" notice.
+      if (logs.length > MAX_LOG_LINES) return;
+      logs.push({
+        level: LEVELS.find((known) => known === level) ?? 'log',
+        message: this.secrets.mask(String(message).slice(0, MAX_LOG_LINE_CHARS + 1)),
+        at: Date.now(),
+      });
+    };
   }
 
-  dispose(): void {
-    if (this.isolate && !this.isolate.isDisposed) this.isolate.dispose();
-    this.isolate = undefined;
+  private failed(error: SandboxFailure, logs: LogLine[]): RunCodeResult {
+    return { ok: false, error: { name: this.secrets.mask(error.name), message: this.secrets.mask(error.message) }, logs };
   }
+
+  /** What went wrong, by the step it went wrong in (errors from isolated-vm carry no kind of their own). */
+  private describeFailure(error: unknown, slot: IsolateSlot, timeoutMs: number, step: RunStep): SandboxFailure {
+    if (isTimeout(error)) return timedOut(timeoutMs);
+    const message = cut(error instanceof Error ? error.message : String(error));
+    if (!slot.alive || /memory limit/i.test(message)) {
+      slot.dispose();
+      return { name: 'MemoryLimitError', message: `exceeded the memory limit of ${slot.memoryLimitMb} MB` };
+    }
+    if (step === 'compile') return { name: 'SyntaxError', message };
+    if (step === 'run') {
+      // The runner catches everything the code awaits; what still gets out is
+      // a promise the code rejected and never handled, which isolated-vm
+      // reports at the end of the run (as Node would end a process for it).
+      const name = error instanceof Error && /^[A-Za-z_$][\w$]{0,199}$/.test(error.name) ? error.name : 'Error';
+      return { name, message: `${message} (a promise was rejected and nothing handled it)` };
+    }
+    return { name: 'SandboxError', message };
+  }
+
+}
+
+const EXPIRED = Symbol('expired');
+
+type RunStep = 'prepare' | 'compile' | 'run';
+
+function cut(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE_CHARS ? `${message.slice(0, MAX_ERROR_MESSAGE_CHARS)}…` : message;
+}
+
+function timedOut(timeoutMs: number): SandboxFailure {
+  return { name: 'TimeoutError', message: `timed out after ${timeoutMs} ms` };
 }

@@ -119,7 +119,7 @@ blocks:
     expect(outcome.status).toBe('completed');
     const notify = (outcome.output as { notify: { status: number; body: unknown } }).notify;
     expect(notify.status).toBe(200);
-    expect(notify.body).toEqual({ received: { total: 0, region: "eu' or '1'='1" }, auth: 'Bearer ***' });
+    expect(notify.body).toEqual({ received: { total: 0, region: "eu' or '1'='1" }, auth: 'Bearer ****' });
 
     const honest = await stack.run(
       `

@@ -7,6 +7,7 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, inject, it } from 'vitest';
 import { Secrets, secretsSettings } from '../../../../functions/db-connector/secrets.ts';
+import { SecretMask } from '../../../../shared/sandbox/index.ts';
 import { stepFailure } from './helpers.ts';
 
 const aws = { endpoint: inject('motoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
@@ -69,7 +70,17 @@ describe('SSM Parameter Store', () => {
     now += 2_000;
     expect(await secrets.resolve('{{ secret:DB_PASSWORD }}')).toBe('second-value-2');
     // both values stay masked: the old one may still sit in an error from an older connection
-    expect(secrets.mask('first-value-1 / second-value-2')).toBe('*** / ***');
+    expect(secrets.mask('first-value-1 / second-value-2')).toBe('**** / ****');
+  });
+
+  it('tells the sandbox mask every value it reads, so block logs hide them too', async () => {
+    const prefix = `/baton/${unique}-share/`;
+    await ssm.send(new PutParameterCommand({ Name: `${prefix}TOKEN`, Value: 'from-ssm-only', Type: 'SecureString' }));
+    const secrets = new Secrets({ env: { BATON_SECRETS_SOURCE: 'ssm', BATON_SECRETS_PREFIX: prefix }, ssm: () => ssm });
+    const sandboxMask = new SecretMask();
+    secrets.shareWith(sandboxMask);
+    await secrets.resolve('{{ secret:TOKEN }}');
+    expect(sandboxMask.mask('console: from-ssm-only')).toBe('console: ****');
   });
 
   it('reads afresh after forget() (a rotated password failed)', async () => {
@@ -121,14 +132,14 @@ describe('masking', () => {
     const secrets = new Secrets({ env: { BATON_SECRET_PW: 'p@ss word!', BATON_SECRET_TINY: 'abc' } });
     await secrets.resolve('x://u:{{ secret:PW }}@h', encodeURIComponent);
     await secrets.resolve('{{ secret:TINY }}');
-    expect(secrets.mask('connect x://u:p%40ss%20word!@h failed: p@ss word!')).toBe('connect x://u:***@h failed: ***');
-    expect(secrets.mask('mysql://root:literal@db:3306/x')).toBe('mysql://root:***@db:3306/x');
+    expect(secrets.mask('connect x://u:p%40ss%20word!@h failed: p@ss word!')).toBe('connect x://u:****@h failed: ****');
+    expect(secrets.mask('mysql://root:literal@db:3306/x')).toBe('mysql://root:****@db:3306/x');
     // too short to be told from ordinary data: left alone
     expect(secrets.mask('abc')).toBe('abc');
     expect(secrets.maskValue({ headers: { authorization: 'Bearer p@ss word!' }, list: ['p@ss word!', 1, null], 'p@ss word!': true })).toEqual({
-      headers: { authorization: 'Bearer ***' },
-      list: ['***', 1, null],
-      '***': true,
+      headers: { authorization: 'Bearer ****' },
+      list: ['****', 1, null],
+      '****': true,
     });
   });
 });
