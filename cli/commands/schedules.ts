@@ -3,8 +3,8 @@ import { listSchedules, syncSchedules } from '../../shared/schedules/index.ts';
 import { printJson, withCluster } from './cluster.ts';
 
 export function schedulesList(options: { json?: boolean }): Promise<void> {
-  return withCluster(async ({ client }) => {
-    const schedules = await listSchedules(client);
+  return withCluster(async ({ client, config }) => {
+    const schedules = await listSchedules(client, config.taskQueue);
     if (options.json) return printJson(schedules);
     for (const s of schedules) {
       process.stdout.write(`${s.id}  ${s.workflow.padEnd(20)}  ${s.paused ? 'paused ' : 'active '}  next ${s.nextRuns[0] ?? '-'}\n`);

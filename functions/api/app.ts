@@ -170,7 +170,7 @@ const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
       return { status: 202, body: { runId: started.runId, rerunOf: runId, reused: started.reused, status: 'running', links: runLinks(started.runId) } };
     },
   ],
-  ['GET', /^\/v1\/schedules$/, async (deps) => ({ status: 200, body: { schedules: await listSchedules(deps.client) } })],
+  ['GET', /^\/v1\/schedules$/, async (deps) => ({ status: 200, body: { schedules: await listSchedules(deps.client, deps.taskQueue) } })],
   [
     'POST',
     /^\/v1\/schedules\/([^/]+)\/(pause|resume|trigger)$/,

@@ -119,8 +119,12 @@ export async function syncSchedules(options: {
     report.updated.push(want.id);
   }
   for (const stale of existing) {
+    // Only schedules that start runs on this deployment's task queue are ours to delete.
+    const handle = client.schedule.getHandle(stale);
     try {
-      await client.schedule.getHandle(stale).delete();
+      const description = await describeRaw(client, stale);
+      if (!description || description.taskQueue !== options.taskQueue) continue;
+      await handle.delete();
       report.deleted.push(stale);
     } catch (error) {
       if (!(error instanceof ScheduleNotFoundError)) throw error;
@@ -138,31 +142,61 @@ export interface ScheduleSummary {
   readonly recentRuns: Array<{ readonly runId: string; readonly at: string }>;
 }
 
-export async function listSchedules(client: Client): Promise<ScheduleSummary[]> {
+function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined {
+  if (!ts?.seconds) return undefined;
+  return new Date(Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
+
+/**
+ * A schedule as the server describes it, read without the codec: task queue,
+ * state and times are not payloads, and the workflow name is the plain
+ * BatonWorkflow search attribute, so a schedule sealed under a key this
+ * deployment no longer holds (or another deployment's) still lists.
+ */
+async function describeRaw(client: Client, id: string): Promise<(ScheduleSummary & { taskQueue: string }) | undefined> {
+  let response;
+  try {
+    response = await client.workflowService.describeSchedule({ namespace: client.options.namespace, scheduleId: id });
+  } catch (error) {
+    if ((error as { code?: number }).code === 5) return undefined; // NOT_FOUND
+    throw error;
+  }
+  const action = response.schedule?.action?.startWorkflow;
+  const attribute = action?.searchAttributes?.indexedFields?.BatonWorkflow?.data;
+  let workflow = '';
+  try {
+    workflow = attribute ? String(JSON.parse(Buffer.from(attribute).toString('utf8'))) : '';
+  } catch {
+    // not ours to read
+  }
+  return {
+    id,
+    workflow,
+    taskQueue: action?.taskQueue?.name ?? '',
+    paused: response.schedule?.state?.paused ?? false,
+    ...(response.schedule?.state?.notes ? { note: response.schedule.state.notes } : {}),
+    nextRuns: (response.info?.futureActionTimes ?? []).slice(0, 3).flatMap((t) => timestampToIso(t) ?? []),
+    recentRuns: (response.info?.recentActions ?? []).slice(-5).flatMap((a) => {
+      const at = timestampToIso(a.actualTime);
+      const runId = a.startWorkflowResult?.workflowId;
+      return at && runId ? [{ runId, at }] : [];
+    }),
+  };
+}
+
+/** Baton's schedules; with taskQueue, only those starting runs on it (one deployment's). */
+export async function listSchedules(client: Client, taskQueue?: string): Promise<ScheduleSummary[]> {
   const ids: string[] = [];
   for await (const entry of client.schedule.list()) if (entry.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(entry.scheduleId);
   // The list comes from visibility, which lags; each schedule's own description is current.
-  const summaries = await Promise.all(
-    ids.map(async (id): Promise<ScheduleSummary | undefined> => {
-      let description;
-      try {
-        description = await client.schedule.getHandle(id).describe();
-      } catch (error) {
-        if (error instanceof ScheduleNotFoundError) return undefined;
-        throw error;
-      }
-      const workflow = description.memo?.workflow;
-      return {
-        id,
-        workflow: typeof workflow === 'string' ? workflow : '',
-        paused: description.state.paused,
-        ...(description.state.note ? { note: description.state.note } : {}),
-        nextRuns: description.info.nextActionTimes.slice(0, 3).map((d) => d.toISOString()),
-        recentRuns: description.info.recentActions.slice(-5).map((a) => ({ runId: a.action.workflow.workflowId, at: a.takenAt.toISOString() })),
-      };
-    }),
-  );
-  return summaries.filter((s): s is ScheduleSummary => s !== undefined).sort((a, b) => a.id.localeCompare(b.id));
+  const described = await Promise.all(ids.map((id) => describeRaw(client, id)));
+  return described
+    .filter((s) => s !== undefined && (taskQueue === undefined || s.taskQueue === taskQueue))
+    .map((s) => {
+      const { taskQueue: _queue, ...summary } = s!;
+      return summary;
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 export class ScheduleOperationError extends Error {

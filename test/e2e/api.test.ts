@@ -249,13 +249,13 @@ describe('schedules', () => {
 
     writeFileSync(join(dir, 'ticker.yaml'), workflows['ticker.yaml']!.replace('0 * * * *', '30 * * * *'));
     expect(await sync()).toMatchObject({ updated: ['baton-ticker-hourly'] });
-    const [updated] = await listSchedules(stack.client);
+    const [updated] = await listSchedules(stack.client, stack.config.taskQueue);
     expect(updated).toMatchObject({ paused: true }); // an operator's pause survives a definition change
     expect(new Date(updated!.nextRuns[0]!).getUTCMinutes()).toBe(30);
 
     rmSync(join(dir, 'ticker.yaml'));
     expect(await sync()).toMatchObject({ deleted: ['baton-ticker-hourly'] });
-    expect(await listSchedules(stack.client)).toEqual([]);
+    expect(await listSchedules(stack.client, stack.config.taskQueue)).toEqual([]);
     expect((await call('POST', '/v1/schedules/baton-ticker-hourly/resume')).status).toBe(404);
   }, 60_000);
 });
