@@ -7,7 +7,7 @@ import { Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { definedEnv, loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
-import { connectClient } from '../shared/temporal/index.ts';
+import { connectClient, whenNamespaceKnown } from '../shared/temporal/index.ts';
 import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
@@ -18,7 +18,7 @@ import { startDevServer, type DevServer } from './dev-server.ts';
 import { executorFunctions } from './executors.ts';
 import { isListening } from './free-port.ts';
 import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
-import { ensureNamespace } from './namespace.ts';
+import { ensureStageNamespace } from './namespace.ts';
 import { ensureSearchAttribute } from '../shared/runs/index.ts';
 
 export interface StackOptions {
@@ -73,7 +73,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     let devServer: DevServer | undefined;
     if (await isListening(host, Number(portText))) {
       log(`using the Temporal server at ${base.temporal.address}`);
-      await ensureNamespace(base.temporal.address, base.temporal.namespace);
+      await ensureStageNamespace(env, base);
     } else {
       devServer = await startDevServer({
         ip: host,
@@ -99,7 +99,8 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const store = openResultStore(config.resultsUrl, config.keyRing);
     const client = await connectClient(env, config);
     stops.push(() => client.connection.close());
-    await ensureSearchAttribute(client, config.temporal.namespace);
+    // A namespace registered just above may not be known to the operator service for a moment.
+    await whenNamespaceKnown(() => ensureSearchAttribute(client, config.temporal.namespace));
 
     let worker: Worker | undefined;
     const wantWorker =

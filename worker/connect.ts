@@ -4,8 +4,13 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import type { BatonConfig, Env } from '../shared/config/index.ts';
-import { connectOptions } from '../shared/temporal/index.ts';
+import { connectOptions, temporalSettings, type TemporalSettings } from '../shared/temporal/index.ts';
+
+/** Reads the certificate files (if any) now, so each call connects with what they hold at this moment. */
+export async function connectWorkerWith(settings: TemporalSettings): Promise<NativeConnection> {
+  return NativeConnection.connect(connectOptions(settings));
+}
 
 export async function connectWorker(env: Env, config: BatonConfig): Promise<NativeConnection> {
-  return NativeConnection.connect(connectOptions(env, config));
+  return connectWorkerWith(temporalSettings(env, config));
 }

@@ -1,44 +1,124 @@
 /**
- * The worker's entry point (the container's command): connects to Temporal,
- * serves batonRun and the block activities, and on SIGTERM or SIGINT stops
- * polling, finishes what is in flight and exits.
+ * The worker's entry point (the container's command): connects to Temporal
+ * (plain, TLS, mTLS or API key; worker/runner.ts reconnects when certificate
+ * files change), makes sure the stage's namespace and Baton's search
+ * attribute are there, serves batonRun and the block activities with the
+ * tuning from the environment, reconciles the schedules of the deployed
+ * definitions, answers health checks, exports Prometheus metrics, and on
+ * SIGTERM or SIGINT stops polling, lets in-flight blocks finish, and exits 0.
  */
-import { Runtime, DefaultLogger } from '@temporalio/worker';
-import { loadConfig } from '../shared/config/index.ts';
-import { connectWorker } from './connect.ts';
+import { resolve } from 'node:path';
+import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
+import { loadConfig, type Env } from '../shared/config/index.ts';
+import { loadSecretRefs } from '../shared/config/aws-secrets.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors.ts';
-import { createBatonWorker } from './worker.ts';
-import { resolve } from 'node:path';
+import { connectClient, describeTarget, ensureNamespace, temporalSettings, whenNamespaceKnown } from '../shared/temporal/index.ts';
 import { directoryRegistry } from '../shared/definition/index.ts';
+import { ensureSearchAttribute, BATON_WORKFLOW_ATTRIBUTE } from '../shared/runs/index.ts';
 import { reconcileSchedulesAtStart } from '../shared/schedules/index.ts';
-import { connectClient } from '../shared/temporal/index.ts';
+import { bundleBatonWorkflows, createBatonWorker } from './worker.ts';
+import { startWorkerRunner } from './runner.ts';
+import { workerTuningFromEnv } from './tuning.ts';
+import { healthPortFromEnv, startHealthServer } from './health.ts';
+import { blockMetricsInterceptor, createBlockMetrics, metricsAddressFromEnv } from './metrics.ts';
+import { workflowBundleFromEnv } from './workflow-bundle.ts';
+
+const log = (line: string) => console.error(`baton worker: ${line}`);
+
+/** Millisecond buckets from a fast warm invoke to a 15-minute Lambda timeout. */
+const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000];
+
+function installRuntime(env: Env): string | undefined {
+  const metricsAddress = metricsAddressFromEnv(env);
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    // Signals are handled below, so a certificate swap and a shutdown cannot cross.
+    shutdownSignals: [],
+    telemetryOptions: metricsAddress
+      ? {
+          metrics: {
+            prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS } },
+          },
+        }
+      : {},
+  });
+  return metricsAddress;
+}
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const connection = await connectWorker(process.env, config);
-  const store = openResultStore(config.resultsUrl, config.keyRing);
-  const worker = await createBatonWorker({
-    connection,
-    config,
-    lambda: createLambdaClient({ endpoint: config.lambdaEndpoint }),
-    store,
+  const env = process.env;
+  await loadSecretRefs(env);
+  // Every setting is read before anything connects, so a bad one stops start-up with one line.
+  const config = loadConfig(env);
+  const tuning = workerTuningFromEnv(env);
+  const healthPort = healthPortFromEnv(env);
+  const prebuilt = workflowBundleFromEnv(env);
+  const metricsAddress = installRuntime(env);
+
+  const settings = temporalSettings(env, config);
+  const client = await connectClient(env, config);
+  const namespace = await ensureNamespace(client.workflowService, { namespace: settings.namespace, address: settings.address });
+  if (namespace.status === 'registered') log(`registered namespace ${settings.namespace} (retention ${namespace.retentionDays} days)`);
+  await whenNamespaceKnown(() => ensureSearchAttribute(client, settings.namespace)).catch((error: unknown) => {
+    throw new Error(
+      `search attribute ${BATON_WORKFLOW_ATTRIBUTE} (Keyword) is missing in namespace ${settings.namespace} and could not be added ` +
+        `(${errorMessage(error)}); add it, e.g. \`temporal operator search-attribute create --namespace ${settings.namespace} --name ${BATON_WORKFLOW_ATTRIBUTE} --type Keyword\`` +
+        ' (Temporal Cloud: in the namespace settings or with tcld)',
+      { cause: error },
+    );
   });
-  console.error(`baton worker: namespace ${config.temporal.namespace}, task queue ${config.taskQueue}`);
-  // Schedules follow the deployed definitions: reconciled whenever a worker starts.
-  const client = await connectClient(process.env, config);
-  await reconcileSchedulesAtStart(
-    { client, store, taskQueue: config.taskQueue, registry: directoryRegistry(resolve(process.env.BATON_WORKFLOWS_DIR ?? 'workflows')) },
-    (line) => console.error(`baton worker: ${line}`),
+
+  const workflowBundle: WorkflowBundleOption = prebuilt ?? (await bundleBatonWorkflows());
+  const metrics = createBlockMetrics(
+    Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, task_queue: config.taskQueue }),
   );
-  await worker.run();
-  await client.connection.close();
-  await connection.close();
+  const store = openResultStore(config.resultsUrl, config.keyRing);
+  const lambda = createLambdaClient({ endpoint: config.lambdaEndpoint });
+
+  const runner = await startWorkerRunner({
+    env,
+    config,
+    log,
+    createWorker(connection) {
+      return createBatonWorker({
+        connection,
+        config,
+        lambda,
+        store,
+        workflowBundle,
+        tuning,
+        activityInterceptors: [blockMetricsInterceptor(metrics)],
+      });
+    },
+  });
+  const health = await startHealthServer({ port: healthPort, state: () => runner.state() });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: no new work; finishing what is in flight`);
+      runner.shutdown();
+    });
+  }
+  log(
+    `polling ${config.taskQueue} on ${describeTarget(runner.settings)}; health ${health.url}/healthz` +
+      (metricsAddress ? `, metrics http://${metricsAddress}/metrics` : ''),
+  );
+  // Schedules follow the deployed definitions: reconciled whenever a worker starts.
+  await reconcileSchedulesAtStart(
+    { client, store, taskQueue: config.taskQueue, registry: directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows')) },
+    log,
+  );
+  try {
+    await runner.run();
+  } finally {
+    await health.close();
+    await client.connection.close();
+  }
+  log('stopped');
 }
 
 main().catch((error: unknown) => {
-  console.error(`baton worker: ${errorMessage(error)}`);
+  log(errorMessage(error));
   process.exit(1);
 });

@@ -4,11 +4,20 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkflowBundleOption, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Worker,
+  type ActivityInterceptorsFactory,
+  type NativeConnection,
+  type WorkflowBundleOption,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { workerDataConverterFor, FAILURE_CONVERTER_PATH } from '../shared/codec/index.ts';
 import type { BatonConfig } from '../shared/config/index.ts';
 import type { ResultStore } from '../shared/store/index.ts';
 import { createActivities } from './activities/index.ts';
+import type { WorkerTuning } from './tuning.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
@@ -27,12 +36,16 @@ export interface BatonWorkerOptions {
   readonly lambda: LambdaClient;
   readonly store: ResultStore;
   readonly workflowBundle?: WorkflowBundleOption;
+  /** Concurrency, cache, pollers, shutdown grace (worker/tuning.ts); the SDK's defaults otherwise. */
+  readonly tuning?: WorkerTuning;
+  readonly activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 export async function createBatonWorker(options: BatonWorkerOptions): Promise<Worker> {
   const { config } = options;
   const bundle = options.workflowBundle ?? (await bundleBatonWorkflows());
   return Worker.create({
+    ...options.tuning,
     connection: options.connection,
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
@@ -44,5 +57,6 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
       functions: config.functions,
       store: options.store,
     }),
+    interceptors: { activity: options.activityInterceptors ?? [] },
   });
 }

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { loadConfig } from '../../shared/config/index.ts';
+import { loadSecretRefs } from '../../shared/config/aws-secrets.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { handleApiRequest, type ApiDeps } from './app.ts';
@@ -19,6 +20,7 @@ interface HttpApiEvent {
 let deps: Promise<ApiDeps> | undefined;
 
 async function createDeps(): Promise<ApiDeps> {
+  await loadSecretRefs();
   const config = loadConfig(process.env);
   return {
     client: await connectClient(process.env, config),

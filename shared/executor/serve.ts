@@ -6,6 +6,7 @@
  * anything else throws and surfaces as a Lambda function error, which is retried.
  */
 import { CodecError, EnvelopeError } from '../errors.ts';
+import { loadSecretRefs } from '../config/aws-secrets.ts';
 import { ENVELOPE_AAD, REPLY_AAD, open, seal } from './envelope.ts';
 import { blockEnvelopeSchema, invocationSchema, type BlockEnvelope, type BlockReply, type WireReply } from './protocol.ts';
 import type { ExecutorRuntime } from './runtime.ts';
@@ -15,6 +16,8 @@ export type BlockRunner = (envelope: BlockEnvelope, runtime: ExecutorRuntime) =>
 
 export function createExecutorHandler(runBlock: BlockRunner, runtime: () => ExecutorRuntime) {
   return async function handler(event: unknown): Promise<WireReply> {
+    // In AWS the key ring comes from SSM / Secrets Manager at cold start; a no-op locally.
+    await loadSecretRefs();
     const rt = runtime();
     const invocation = invocationSchema.safeParse(event);
     if (!invocation.success) {

@@ -1,1 +1,12 @@
-export { connectClient, connectOptions } from './connect.ts';
+export { clientConnectionOptions, connectClient, connectOptions } from './connect.ts';
+export { describeTarget, temporalSettings, DEFAULT_TLS_RELOAD_INTERVAL_MS, type ClusterMode, type TemporalSettings, type TlsFiles } from './settings.ts';
+export { watchFileContents, type FileWatch } from './file-watch.ts';
+export {
+  ensureNamespace,
+  whenNamespaceKnown,
+  isTemporalCloud,
+  NamespaceError,
+  DEFAULT_RETENTION_DAYS,
+  type NamespaceOptions,
+  type NamespaceState,
+} from './namespace.ts';

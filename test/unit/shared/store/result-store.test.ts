@@ -1,39 +1,114 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+/**
+ * The same tests for both backends: the directory (file://) and S3 (s3://,
+ * against the run's moto server). Each backend gives the few raw operations a
+ * test needs to reach under the store: read the stored bytes, copy an object
+ * to another key, and break reads of one key.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyRing, generateKey, type KeyRing } from '../../../../shared/codec/key-ring.ts';
 import { ConfigError, StoreError } from '../../../../shared/errors.ts';
-import { openResultStore, storeKeys, type ResultStore } from '../../../../shared/store/index.ts';
+import { openResultStore, parseS3Url, s3ClientConfig, storeKeys, type ResultStore } from '../../../../shared/store/index.ts';
+import { useMotoInProcessEnv } from '../../../support/aws-env.ts';
+import { rejection } from '../../../support/rejection.ts';
 
 const MARKER = 'PLAINTEXT-MARKER-store-9c1';
 const newRing = (kid = 'k1'): KeyRing => createKeyRing([[kid, Buffer.from(generateKey(), 'base64')]]);
 
-let dir: string;
-let ring: KeyRing;
-let store: ResultStore;
 
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'baton-store-test-'));
-  ring = newRing();
-  store = openResultStore(pathToFileURL(dir).href, ring);
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error);
-    return error as Error;
-  }
-  throw new Error('expected a rejection, got none');
+/** One backend under test: where its store lives, and raw access beneath the store. */
+interface BackendFixture {
+  /** A fresh, empty store location. */
+  create(): Promise<string>;
+  cleanup(): Promise<void>;
+  rawBytes(key: string): Promise<Buffer>;
+  copyRaw(from: string, to: string): Promise<void>;
+  /** The keys stored under the location, as the store names them. */
+  listKeys(): Promise<string[]>;
+  /** A location whose reads fail below the store (not "not found"). */
+  brokenUrl(key: string): Promise<string>;
 }
 
-describe('ResultStore on the file backend', () => {
+function fileFixture(): BackendFixture {
+  let dir = '';
+  const pathOf = (key: string) => join(dir, `${key}.bin`);
+  async function walk(at: string, prefix = ''): Promise<string[]> {
+    const entries = await readdir(at, { withFileTypes: true });
+    const nested = await Promise.all(
+      entries.map((entry) =>
+        entry.isDirectory() ? walk(join(at, entry.name), `${prefix}${entry.name}/`) : Promise.resolve([`${prefix}${entry.name}`]),
+      ),
+    );
+    return nested.flat();
+  }
+  return {
+    async create() {
+      dir = await mkdtemp(join(tmpdir(), 'baton-store-test-'));
+      return pathToFileURL(dir).href;
+    },
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+    rawBytes: (key) => readFile(pathOf(key)),
+    async copyRaw(from, to) {
+      await mkdir(dirname(pathOf(to)), { recursive: true });
+      await copyFile(pathOf(from), pathOf(to));
+    },
+    async listKeys() {
+      return (await walk(dir)).map((name) => name.replace(/\.bin$/, ''));
+    },
+    async brokenUrl(key) {
+      await mkdir(pathOf(key), { recursive: true }); // a directory where the object should be
+      return pathToFileURL(dir).href;
+    },
+  };
+}
+
+function s3Fixture(): BackendFixture {
+  const bucket = `baton-store-${Math.random().toString(36).slice(2, 10)}`;
+  let client: S3Client;
+  let prefix = '';
+  return {
+    async create() {
+      client ??= new S3Client(s3ClientConfig(useMotoInProcessEnv()));
+      if (!prefix) await client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+      prefix = `tests/${Math.random().toString(36).slice(2, 10)}`;
+      return `s3://${bucket}/${prefix}`;
+    },
+    async cleanup() {},
+    async rawBytes(key) {
+      const response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}/${key}` }));
+      return Buffer.from(await response.Body!.transformToByteArray());
+    },
+    async copyRaw(from, to) {
+      await client.send(new CopyObjectCommand({ Bucket: bucket, CopySource: `${bucket}/${prefix}/${from}`, Key: `${prefix}/${to}` }));
+    },
+    async listKeys() {
+      const listed = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/` }));
+      return (listed.Contents ?? []).map((object) => object.Key!.slice(prefix.length + 1));
+    },
+    // A bucket that does not exist: S3 answers NoSuchBucket, which is a failure, not a missing object.
+    brokenUrl: () => Promise.resolve(`s3://no-such-bucket-${Math.random().toString(36).slice(2, 10)}/${prefix}`),
+  };
+}
+
+describe.each([
+  ['file', fileFixture()],
+  ['s3', s3Fixture()],
+] as const)('ResultStore on the %s backend', (_name, fixture) => {
+  let url: string;
+  let ring: KeyRing;
+  let store: ResultStore;
+
+  beforeEach(async () => {
+    url = await fixture.create();
+    ring = newRing();
+    store = openResultStore(url, ring);
+  });
+  afterEach(() => fixture.cleanup());
+
   it('round-trips JSON and reports the uncompressed size', async () => {
     const key = storeKeys.block('run-1', 'orders');
     const value = { secret: MARKER, rows: [{ id: 1 }, { id: 2 }], nested: { ok: true } };
@@ -41,17 +116,16 @@ describe('ResultStore on the file backend', () => {
     expect(put).toEqual({ key, bytes: Buffer.byteLength(JSON.stringify(value)) });
     expect(await store.getJson(key)).toEqual(value);
     expect(await store.requireJson(key)).toEqual(value);
-    expect(store.url).toBe(`file://${dir}`);
+    expect(store.url).toBe(url);
   });
 
-  it('stores undefined as null and overwrites an existing key', async () => {
+  it('stores undefined as null and overwrites an existing key, leaving one object', async () => {
     const key = storeKeys.output('run-1');
     await store.putJson(key, undefined);
     expect(await store.getJson(key)).toBeNull();
     await store.putJson(key, [1, 2]);
     expect(await store.getJson(key)).toEqual([1, 2]);
-    const files = await readdir(join(dir, 'runs', 'run-1'));
-    expect(files).toEqual(['output.bin']); // no temp files left behind
+    expect(await fixture.listKeys()).toEqual([key]); // no temp objects left behind
   });
 
   it('gives undefined for a missing key, and requireJson throws a StoreError naming it', async () => {
@@ -64,10 +138,10 @@ describe('ResultStore on the file backend', () => {
     expect(error.message).toMatch(/not found/);
   });
 
-  it('keeps no plaintext on disk', async () => {
+  it('keeps no plaintext in the stored object', async () => {
     const key = storeKeys.trigger('run-2');
     await store.putJson(key, { secret: MARKER, again: MARKER });
-    const bytes = await readFile(join(dir, `${key}.bin`));
+    const bytes = await fixture.rawBytes(key);
     expect(bytes.length).toBeGreaterThan(0);
     expect(bytes.includes(Buffer.from(MARKER))).toBe(false);
     expect(bytes.toString('latin1')).not.toContain('secret');
@@ -77,8 +151,7 @@ describe('ResultStore on the file backend', () => {
     const source = storeKeys.block('run-3', 'a');
     const target = storeKeys.block('run-3', 'b');
     await store.putJson(source, { secret: MARKER });
-    await mkdir(dirname(join(dir, `${target}.bin`)), { recursive: true });
-    await copyFile(join(dir, `${source}.bin`), join(dir, `${target}.bin`));
+    await fixture.copyRaw(source, target);
     const error = await rejection(store.getJson(target));
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).key).toBe(target);
@@ -90,11 +163,11 @@ describe('ResultStore on the file backend', () => {
   it('cannot be read with a different key ring, even under the same key id', async () => {
     const key = storeKeys.logs('run-4', 'a');
     await store.putJson(key, { secret: MARKER });
-    const sameKid = openResultStore(pathToFileURL(dir).href, newRing('k1'));
+    const sameKid = openResultStore(url, newRing('k1'));
     const sameKidError = await rejection(sameKid.getJson(key));
     expect(sameKidError).toBeInstanceOf(StoreError);
     expect(sameKidError.message).toMatch(/authentication/);
-    const otherKid = openResultStore(pathToFileURL(dir).href, newRing('k2'));
+    const otherKid = openResultStore(url, newRing('k2'));
     const otherKidError = await rejection(otherKid.getJson(key));
     expect(otherKidError).toBeInstanceOf(StoreError);
     expect(otherKidError.message).toMatch(/"k1".*not in the key ring/);
@@ -102,18 +175,40 @@ describe('ResultStore on the file backend', () => {
 
   it('reports a read failure as a StoreError naming the key', async () => {
     const key = storeKeys.block('run-5', 'a');
-    await mkdir(join(dir, `${key}.bin`), { recursive: true }); // a directory where the object should be
-    const error = await rejection(store.getJson(key));
+    const broken = openResultStore(await fixture.brokenUrl(key), ring);
+    const error = await rejection(broken.getJson(key));
     expect(error).toBeInstanceOf(StoreError);
     expect(error.message).toMatch(new RegExp(`^result store ${key}: read failed`));
   });
 });
 
 describe('openResultStore', () => {
-  it('refuses s3:// (not built yet) and unknown schemes as ConfigError', () => {
-    expect(() => openResultStore('s3://bucket/prefix', ring)).toThrow(/not built yet/);
+  const ring = newRing();
+
+  it('refuses unknown schemes and malformed s3 URLs as a ConfigError naming BATON_RESULTS_URL', () => {
     expect(() => openResultStore('ftp://x', ring)).toThrow(ConfigError);
     expect(() => openResultStore('/tmp/dir', ring)).toThrow(/BATON_RESULTS_URL/);
+    expect(() => openResultStore('s3://', ring)).toThrow(/BATON_RESULTS_URL: must be s3:\/\/bucket\/prefix/);
+    expect(() => openResultStore('s3://Bad_Bucket/x', ring)).toThrow(ConfigError);
+    expect(() => openResultStore('s3://bucket/a/../b', ring)).toThrow(/"\." or "\.\." segments/);
+  });
+
+  it('reads bucket and prefix from s3 URLs', () => {
+    expect(parseS3Url('s3://my-bucket')).toEqual({ bucket: 'my-bucket', prefix: '' });
+    expect(parseS3Url('s3://my-bucket/')).toEqual({ bucket: 'my-bucket', prefix: '' });
+    expect(parseS3Url('s3://my-bucket/results')).toEqual({ bucket: 'my-bucket', prefix: 'results/' });
+    expect(parseS3Url('s3://my-bucket/a/b/')).toEqual({ bucket: 'my-bucket', prefix: 'a/b/' });
+    expect(openResultStore('s3://my-bucket/results/', ring).url).toBe('s3://my-bucket/results');
+  });
+
+  it('points the S3 client at an S3-compatible endpoint, path-style, when AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL is set', () => {
+    expect(s3ClientConfig({})).toEqual({});
+    expect(s3ClientConfig({ AWS_REGION: 'eu-central-1' })).toEqual({ region: 'eu-central-1' });
+    expect(s3ClientConfig({ AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_S3: 'http://b:2' })).toEqual({
+      endpoint: 'http://b:2',
+      forcePathStyle: true,
+    });
+    expect(s3ClientConfig({ AWS_ENDPOINT_URL: 'http://a:1' })).toEqual({ endpoint: 'http://a:1', forcePathStyle: true });
   });
 });
 

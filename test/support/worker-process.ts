@@ -1,0 +1,51 @@
+/**
+ * The worker as the container runs it: `worker/main.ts` in a child process,
+ * configured by environment only, with its health and metrics ports.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from '../../local/free-port.ts';
+
+export interface WorkerProcess {
+  readonly healthUrl: string;
+  readonly metricsUrl: string;
+  stderr(): string;
+  /** Resolves with the exit code (signals as 128 + n). */
+  readonly exited: Promise<number>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+export async function startWorkerProcess(env: Record<string, string | undefined>): Promise<WorkerProcess> {
+  const [healthPort, metricsPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'worker', 'main.ts')], {
+    cwd: ROOT,
+    env: { ...env, BATON_HEALTH_PORT: String(healthPort), BATON_METRICS_PORT: String(metricsPort), BATON_METRICS_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  let done = false;
+  void exited.then(() => (done = true));
+  const healthUrl = `http://127.0.0.1:${healthPort}/healthz`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (done) throw new Error(`the worker exited during start-up:\n${stderr}`);
+    const ok = await fetch(healthUrl).then((response) => response.ok, () => false);
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the worker did not become healthy:\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    healthUrl,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+    stderr: () => stderr,
+    exited,
+    kill: (signal) => child.kill(signal),
+  };
+}
