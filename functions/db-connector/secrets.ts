@@ -4,9 +4,9 @@
  *
  * - BATON_SECRETS_SOURCE=env (the default): BATON_SECRET_<NAME>;
  * - ssm: the SSM Parameter Store parameter <prefix><NAME> (decrypted),
- *   prefix BATON_SECRETS_PREFIX, default `/baton/<stage>/`;
+ *   prefix BATON_SECRETS_PREFIX, default `/baton/<stage>/secrets/`;
  * - secretsmanager: the Secrets Manager secret <prefix><NAME>, default
- *   prefix `baton/<stage>/`.
+ *   prefix `baton/<stage>/secrets/`.
  *
  * `{{ secret:NAME.field }}` takes one field of a JSON secret (RDS's
  * `{ username, password }`, say). Values from AWS are cached for
@@ -37,7 +37,8 @@ export function secretsSettings(env: Env): SecretsSettings {
     throw new ConfigError('BATON_SECRETS_SOURCE', `must be one of ${SECRETS_SOURCES.join(', ')}, got "${source}"`);
   }
   const stage = parseStage(env);
-  const prefix = env.BATON_SECRETS_PREFIX?.trim() ?? (source === 'ssm' ? `/baton/${stage}/` : `baton/${stage}/`);
+  // The deployed db-connector may read these paths only (serverless.yml).
+  const prefix = env.BATON_SECRETS_PREFIX?.trim() ?? (source === 'ssm' ? `/baton/${stage}/secrets/` : `baton/${stage}/secrets/`);
   const ttlText = env.BATON_SECRETS_TTL_MS?.trim();
   const ttlMs = ttlText ? Number(ttlText) : DEFAULT_TTL_MS;
   if (!Number.isInteger(ttlMs) || ttlMs < 0) {

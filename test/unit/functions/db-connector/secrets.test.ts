@@ -18,8 +18,8 @@ const unique = `t${process.pid}x${Date.now()}`;
 
 describe('settings', () => {
   it('default to the env, with stage-named prefixes for AWS sources', () => {
-    expect(secretsSettings({})).toEqual({ source: 'env', prefix: 'baton/local/', ttlMs: 300_000 });
-    expect(secretsSettings({ BATON_SECRETS_SOURCE: 'ssm', BATON_STAGE: 'prod' })).toMatchObject({ source: 'ssm', prefix: '/baton/prod/' });
+    expect(secretsSettings({})).toEqual({ source: 'env', prefix: 'baton/local/secrets/', ttlMs: 300_000 });
+    expect(secretsSettings({ BATON_SECRETS_SOURCE: 'ssm', BATON_STAGE: 'prod' })).toMatchObject({ source: 'ssm', prefix: '/baton/prod/secrets/' });
     expect(secretsSettings({ BATON_SECRETS_SOURCE: 'secretsmanager', BATON_SECRETS_PREFIX: 'shop/' })).toMatchObject({ prefix: 'shop/' });
   });
 
@@ -104,7 +104,7 @@ describe('SSM Parameter Store', () => {
     const secrets = new Secrets({ env: { BATON_SECRETS_SOURCE: 'ssm' }, ssm: () => unreachable });
     const error = await stepFailure(secrets.resolve('{{ secret:ANY }}'));
     expect(error).toMatchObject({ type: 'SecretError', retryable: true });
-    expect(error.message).toContain('secret ANY: reading SSM parameter /baton/local/ANY failed');
+    expect(error.message).toContain('secret ANY: reading SSM parameter /baton/local/secrets/ANY failed');
   });
 });
 
