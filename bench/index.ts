@@ -4,8 +4,9 @@
  * sandbox, encrypted store) beside a plain Temporal workflow doing the same
  * work with in-process activities, on the same dev server in the same run.
  * Prints latency p50/p99 (one run at a time) and throughput (CONCURRENCY at once).
- * `npm run bench -- executor` measures one block inside the code-executor instead;
- * `npm run bench -- db` runs bench/db.ts (a query block).
+ * `npm run bench -- executor` measures one block inside the code-executor instead,
+ * `npm run bench -- codec` the payload codec against raw AES-256-GCM, and
+ * `npm run bench -- db` a query block (bench/db.ts).
  */
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -31,6 +32,12 @@ const quick = process.argv.includes('--quick');
 if (process.argv.slice(2).includes('executor')) {
   const { benchExecutor } = await import('./executor.ts');
   await benchExecutor({ quick });
+  process.exit(0);
+}
+// `npm run bench -- codec`: the payload codec against raw AES-256-GCM alone (bench/codec.ts), no stack.
+if (process.argv.slice(2).includes('codec')) {
+  const { runCodecBench } = await import('./codec.ts');
+  await runCodecBench();
   process.exit(0);
 }
 const RUNS = quick ? 30 : 200;

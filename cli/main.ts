@@ -69,7 +69,13 @@ schedules
   .option('--json', 'print JSON')
   .action(schedulesSync);
 
-program.command('keygen').description('print a new key for the key ring (ENCRYPTION_KEY)').action(keygenCommand);
+program
+  .command('keygen')
+  .description('print a new key for the key ring (ENCRYPTION_KEY)')
+  .option('--entry', 'print it as a BATON_ENCRYPTION_KEYS entry, kid:base64')
+  .option('--from-env', 'print the BATON_ENCRYPTION_KEYS entry of the ENCRYPTION_KEY already set')
+  .option('--token', 'print a bearer token instead (BATON_API_KEYS, BATON_CODEC_TOKENS)')
+  .action(keygenCommand);
 
 try {
   await program.parseAsync(process.argv);

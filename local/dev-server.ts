@@ -14,6 +14,8 @@ export interface DevServerOptions {
   /** Web UI port; the UI is off when undefined and `ui` is false. */
   readonly uiPort?: number;
   readonly ui?: boolean;
+  /** The Web UI's remote codec endpoint, so it shows decoded payloads (local/codec-server.ts). */
+  readonly uiCodecEndpoint?: string;
   readonly dbFile?: string;
   readonly namespaces: readonly string[];
   readonly log?: (line: string) => void;
@@ -38,6 +40,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // The CLI's own convention: the UI on the gRPC port + 1000 (8233 for 7233).
     const uiPort = options.uiPort ?? port + 1000;
     args.push('--ui-port', String(uiPort));
+    if (options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
     uiUrl = `http://${ip}:${uiPort}`;
   } else {
     args.push('--headless');

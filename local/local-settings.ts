@@ -1,6 +1,6 @@
 /**
- * Local defaults for the embedded stack: the encryption key and the API key
- * live under .baton/ (made once, mode 0600), so runs started by `baton run`
+ * Local defaults for the embedded stack: the encryption key, the API key and
+ * the codec server's token live under .baton/ (made once, mode 0600), so runs started by `baton run`
  * and served by `baton dev` read each other's results. Settings given in the
  * environment always win.
  */
@@ -41,6 +41,8 @@ export function withLocalDefaults(env: Env, cwd = process.cwd()): LocalSettings 
     apiKeyFile = join(dir, 'api-key');
     out.BATON_API_KEYS = readOrCreate(apiKeyFile, () => `bk_${randomBytes(24).toString('base64url')}`);
   }
+  // The token of the local codec server, which the dev server's Web UI decodes through.
+  out.BATON_CODEC_TOKENS ||= readOrCreate(join(dir, 'codec-token'), () => `bc_${randomBytes(24).toString('base64url')}`);
   out.BATON_RESULTS_URL ??= `file://${join(dir, 'results')}`;
   return { env: out, apiKeyFile };
 }

@@ -14,8 +14,10 @@ import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
 import type { CompiledDefinition, Registry } from '../shared/definition/index.ts';
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
+import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
 import { executorFunctions } from './executors.ts';
+import { resetExecutorRuntime } from '../shared/executor/runtime.ts';
 import { isListening } from './free-port.ts';
 import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
 import { ensureStageNamespace } from './namespace.ts';
@@ -39,6 +41,8 @@ export interface EmbeddedStack {
   readonly client: Client;
   readonly store: ResultStore;
   readonly devServer: DevServer | undefined;
+  /** Serves the dev server's Web UI decoded payloads; up when this stack started the dev server with its UI. */
+  readonly codecServer: LocalCodecServer | undefined;
   readonly lambdaEndpoint: LambdaEndpoint;
   readonly worker: Worker | undefined;
   /** Starts a run of a compiled definition on this stack's task queue. */
@@ -71,14 +75,26 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const base = loadConfig(env);
     const [host, portText] = splitAddress(base.temporal.address);
     let devServer: DevServer | undefined;
+    let codecServer: LocalCodecServer | undefined;
     if (await isListening(host, Number(portText))) {
       log(`using the Temporal server at ${base.temporal.address}`);
       await ensureStageNamespace(env, base);
     } else {
+      // The CLI's own convention: the UI on the gRPC port + 1000 (8233 for 7233).
+      const uiPort = Number(portText) + 1000;
+      let uiCodecEndpoint: string | undefined;
+      if (options.ui) {
+        const codec = await startCodecServerForWebUi(env, host, uiPort);
+        codecServer = codec.server;
+        uiCodecEndpoint = codec.uiEndpoint;
+        stops.push(() => codec.server.close());
+      }
       devServer = await startDevServer({
         ip: host,
         port: Number(portText),
         ui: options.ui ?? false,
+        uiPort,
+        ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
         ...(options.dbFile ? { dbFile: options.dbFile } : {}),
         namespaces: [base.temporal.namespace],
         log,
@@ -95,6 +111,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     env = { ...env, BATON_LAMBDA_ENDPOINT: lambdaEndpoint.url };
     // The executors read their settings from the process env, as a Lambda function does.
     Object.assign(process.env, definedEnv(env));
+    resetExecutorRuntime();
     const config = loadConfig(env);
     const store = openResultStore(config.resultsUrl, config.keyRing);
     const client = await connectClient(env, config);
@@ -124,7 +141,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     }
     const start = (compiled: CompiledDefinition, trigger: TriggerData, registry?: Registry) =>
       startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger, ...(registry ? { registry } : {}) });
-    return { config, env, client, store, devServer, lambdaEndpoint, worker, start, stop };
+    return { config, env, client, store, devServer, codecServer, lambdaEndpoint, worker, start, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -50,7 +50,12 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowBundle: bundle,
-    dataConverter: workerDataConverterFor(config.keyRing),
+    dataConverter: workerDataConverterFor(config.keyRing, {
+      // A run this worker cannot decode would otherwise retry its workflow task forever.
+      endUndecodableRun: async ({ namespace, workflowId }, reason) => {
+        await options.connection.workflowService.terminateWorkflowExecution({ namespace, workflowExecution: { workflowId }, reason, identity: 'baton-worker' });
+      },
+    }),
     activities: createActivities({
       lambda: options.lambda,
       keyRing: config.keyRing,

@@ -45,6 +45,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
       'baton dev is up',
       `  Temporal    ${stack.config.temporal.address}  namespace ${stack.config.temporal.namespace}`,
       ...(stack.devServer?.uiUrl ? [`  Web UI      ${stack.devServer.uiUrl}`] : []),
+      ...(stack.codecServer ? [`  Codec       ${stack.codecServer.url}  (the Web UI decodes through it; token: BATON_CODEC_TOKENS or .baton/codec-token)`] : []),
       `  Lambda      ${stack.lambdaEndpoint.url}`,
       `  API         ${api.url}  (key in ${apiKeyFile ?? 'BATON_API_KEYS'})`,
       `  results     ${stack.config.resultsUrl}`,

@@ -10,18 +10,38 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { CodecError, ConfigError } from '../errors.ts';
 
 const FORMAT_VERSION = 0x01;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
+export const IV_BYTES = 12;
+export const TAG_BYTES = 16;
 const KEY_BYTES = 32;
 const KID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Ciphertext in pieces, as one GCM stream: each part is the encryption of the
+ * plaintext part at the same index, and the tag covers them all in order.
+ * Lets a caller keep parts apart (a Temporal payload's data) instead of copying
+ * them into one buffer.
+ */
+export interface SealedParts {
+  readonly keyId: string;
+  readonly iv: Uint8Array;
+  readonly tag: Uint8Array;
+  readonly parts: readonly Uint8Array[];
+}
 
 export interface KeyRing {
   /** Id of the key that encrypts. */
   readonly currentKeyId: string;
   readonly keyIds: readonly string[];
-  /** Encrypts; `aad` binds the ciphertext to its context (a store key, say). */
-  seal(plaintext: Uint8Array, aad?: string): Buffer;
+  /**
+   * Encrypts into self-describing bytes; `aad` binds the ciphertext to its
+   * context (a store key, say). Several chunks are sealed as their concatenation.
+   */
+  seal(plaintext: Uint8Array | readonly Uint8Array[], aad?: string): Buffer;
   open(sealed: Uint8Array, aad?: string): Buffer;
+  /** Encrypts each part with the current key, in one stream; nothing is copied together. */
+  sealParts(plaintext: readonly Uint8Array[], aad?: string): SealedParts & { readonly parts: Buffer[] };
+  /** Decrypts what sealParts made; throws a CodecError naming the cause, never the data. */
+  openParts(sealed: SealedParts, aad?: string): Buffer[];
 }
 
 function decodeKey(setting: string, text: string): Buffer {
@@ -41,21 +61,39 @@ export function generateKey(): string {
   return randomBytes(KEY_BYTES).toString('base64');
 }
 
+/**
+ * Rings built from the environment, by a digest of the setting: every client,
+ * worker and store in a process that reads the same setting gets the same ring,
+ * and so the same memoised data converter (data-converter.ts).
+ */
+const ringsBySetting = new Map<string, KeyRing>();
+
 /** Builds the ring from `BATON_ENCRYPTION_KEYS` (`kid:base64,...`) or `ENCRYPTION_KEY`. */
 export function keyRingFromEnv(env: Record<string, string | undefined>): KeyRing {
   const ring = env.BATON_ENCRYPTION_KEYS?.trim();
-  if (ring) {
-    const entries = ring.split(',').map((entry, index) => {
-      const colon = entry.indexOf(':');
-      const kid = entry.slice(0, colon).trim();
-      if (colon < 0 || !KID_PATTERN.test(kid)) {
-        throw new ConfigError('BATON_ENCRYPTION_KEYS', `entry ${index + 1} must be kid:base64 with kid of [A-Za-z0-9._-]`);
-      }
-      return [kid, decodeKey('BATON_ENCRYPTION_KEYS', entry.slice(colon + 1))] as const;
-    });
-    return createKeyRing(entries);
-  }
   const single = env.ENCRYPTION_KEY?.trim();
+  const setting = ring ? `BATON_ENCRYPTION_KEYS\0${ring}` : `ENCRYPTION_KEY\0${single ?? ''}`;
+  const memoKey = createHash('sha256').update(setting).digest('base64');
+  const known = ringsBySetting.get(memoKey);
+  if (known) return known;
+  const built = ring ? ringFromList(ring) : ringFromSingleKey(single);
+  ringsBySetting.set(memoKey, built);
+  return built;
+}
+
+function ringFromList(list: string): KeyRing {
+  const entries = list.split(',').map((entry, index) => {
+    const colon = entry.indexOf(':');
+    const kid = entry.slice(0, colon).trim();
+    if (colon < 0 || !KID_PATTERN.test(kid)) {
+      throw new ConfigError('BATON_ENCRYPTION_KEYS', `entry ${index + 1} must be kid:base64 with kid of [A-Za-z0-9._-]`);
+    }
+    return [kid, decodeKey('BATON_ENCRYPTION_KEYS', entry.slice(colon + 1))] as const;
+  });
+  return createKeyRing(entries);
+}
+
+function ringFromSingleKey(single: string | undefined): KeyRing {
   if (!single) {
     throw new ConfigError('ENCRYPTION_KEY', 'not set (nor BATON_ENCRYPTION_KEYS); make one with `baton keygen`');
   }
@@ -74,21 +112,48 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
   }
   const [currentKeyId, currentKey] = first;
   const kidBytes = Buffer.from(currentKeyId, 'utf8');
+  const header = Buffer.from([FORMAT_VERSION, kidBytes.length, ...kidBytes]);
+  const knownIds = () => [...keys.keys()].map((id) => `"${id}"`).join(', ');
+
+  const sealParts: KeyRing['sealParts'] = (plaintext, aad) => {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
+    if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const parts = plaintext.map((part) => cipher.update(part));
+    // GCM is a stream mode: final() yields nothing, so every part is complete as it is.
+    cipher.final();
+    return { keyId: currentKeyId, iv, tag: cipher.getAuthTag(), parts };
+  };
+
+  const openParts: KeyRing['openParts'] = (sealed, aad) => {
+    const key = keys.get(sealed.keyId);
+    if (!key) {
+      throw new CodecError(`ciphertext was sealed with key "${sealed.keyId}", which is not in the key ring (it holds ${knownIds()})`);
+    }
+    if (sealed.iv.length !== IV_BYTES || sealed.tag.length !== TAG_BYTES) throw new CodecError('ciphertext is truncated');
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.iv);
+    decipher.setAuthTag(sealed.tag);
+    if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
+    const parts = sealed.parts.map((part) => decipher.update(part));
+    try {
+      decipher.final();
+      return parts;
+    } catch {
+      throw new CodecError(
+        `ciphertext failed authentication with key "${sealed.keyId}": it was tampered with or truncated, ` +
+          `sealed for another place, or key "${sealed.keyId}" here is not the key that sealed it`,
+      );
+    }
+  };
 
   return {
     currentKeyId,
     keyIds: [...keys.keys()],
+    sealParts,
+    openParts,
     seal(plaintext, aad) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
-      if (aad !== undefined) cipher.setAAD(Buffer.from(aad, 'utf8'));
-      const body = cipher.update(plaintext);
-      const final = cipher.final();
-      const header = Buffer.allocUnsafe(2 + kidBytes.length);
-      header[0] = FORMAT_VERSION;
-      header[1] = kidBytes.length;
-      kidBytes.copy(header, 2);
-      return Buffer.concat([header, iv, cipher.getAuthTag(), body, final]);
+      const sealed = sealParts(isChunkList(plaintext) ? plaintext : [plaintext], aad);
+      return Buffer.concat([header, sealed.iv, sealed.tag, ...sealed.parts]);
     },
     open(sealed, aad) {
       const bytes = Buffer.isBuffer(sealed) ? sealed : Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
@@ -98,21 +163,20 @@ export function createKeyRing(entries: ReadonlyArray<readonly [string, Buffer]>)
       const kidLength = bytes[1] ?? 0;
       const bodyStart = 2 + kidLength + IV_BYTES + TAG_BYTES;
       if (bytes.length < bodyStart) throw new CodecError('ciphertext is truncated');
-      const kid = bytes.subarray(2, 2 + kidLength).toString('utf8');
-      const key = keys.get(kid);
-      if (!key) {
-        throw new CodecError(`ciphertext was sealed with key "${kid}", which is not in the key ring (${[...keys.keys()].join(', ')})`);
-      }
-      const iv = bytes.subarray(2 + kidLength, 2 + kidLength + IV_BYTES);
-      const tag = bytes.subarray(2 + kidLength + IV_BYTES, bodyStart);
-      const decipher = createDecipheriv('aes-256-gcm', key, iv);
-      decipher.setAuthTag(tag);
-      if (aad !== undefined) decipher.setAAD(Buffer.from(aad, 'utf8'));
-      try {
-        return Buffer.concat([decipher.update(bytes.subarray(bodyStart)), decipher.final()]);
-      } catch {
-        throw new CodecError(`ciphertext failed authentication with key "${kid}" (tampered, truncated or misplaced)`);
-      }
+      const [body] = openParts(
+        {
+          keyId: bytes.subarray(2, 2 + kidLength).toString('utf8'),
+          iv: bytes.subarray(2 + kidLength, 2 + kidLength + IV_BYTES),
+          tag: bytes.subarray(2 + kidLength + IV_BYTES, bodyStart),
+          parts: [bytes.subarray(bodyStart)],
+        },
+        aad,
+      );
+      return body!;
     },
   };
+}
+
+function isChunkList(plaintext: Uint8Array | readonly Uint8Array[]): plaintext is readonly Uint8Array[] {
+  return Array.isArray(plaintext);
 }

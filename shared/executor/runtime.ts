@@ -66,3 +66,8 @@ export function executorRuntime(): ExecutorRuntime {
   shared ??= createExecutorRuntime(process.env);
   return shared;
 }
+
+/** The embedded stack starts afresh with its settings (a new key ring, say), as a Lambda deploy starts new containers. */
+export function resetExecutorRuntime(): void {
+  shared = undefined;
+}

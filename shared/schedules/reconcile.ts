@@ -4,8 +4,9 @@
  * when the definition changed, deleted when its definition or entry is gone.
  * Each schedule's action carries the compiled plan (no trigger data: the first
  * step of a scheduled run writes the schedule's input from the pinned
- * definition), and its workflow id ends in a hash of what it starts, which is
- * how a sync sees that a schedule is out of date.
+ * definition), and its workflow id ends in a hash of what it starts and of
+ * the key its arguments are sealed with, which is how a sync sees that a
+ * schedule is out of date, or still sealed under a key being rotated out.
  */
 import { createHash } from 'node:crypto';
 import { ScheduleNotFoundError, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
@@ -13,6 +14,7 @@ import { canonicalJson, plansByName, resolveWorkflows, type CompiledDefinition, 
 import type { Schedule } from '../definition/schema.ts';
 import { storeKeys, type ResultStore } from '../store/index.ts';
 import { batonWorkflowKey } from '../runs/search-attributes.ts';
+import { sealingKeyIdOf, sealingKeyIdOfPayload } from '../codec/index.ts';
 import type { batonRun, BatonRunInput } from '../../worker/workflows/index.ts';
 
 export const SCHEDULE_PREFIX = 'baton-';
@@ -41,6 +43,7 @@ async function desiredSchedules(
   registry: Registry,
   store: ResultStore,
   taskQueue: string,
+  keyId: string | undefined,
 ): Promise<DesiredSchedule[]> {
   const desired: DesiredSchedule[] = [];
   for (const compiled of definitions) {
@@ -51,7 +54,7 @@ async function desiredSchedules(
     for (const schedule of schedules) {
       const input: BatonRunInput = { plan: compiled.plan, workflows: plansByName(workflows), schedule: { id: schedule.id } };
       const fingerprint = createHash('sha256')
-        .update(canonicalJson({ input, schedule, taskQueue }))
+        .update(canonicalJson({ input, schedule, taskQueue, keyId: keyId ?? null }))
         .digest('hex')
         .slice(0, 12);
       const id = temporalScheduleId(compiled.definition.name, schedule.id);
@@ -88,7 +91,8 @@ export async function syncSchedules(options: {
   definitions: readonly CompiledDefinition[];
 }): Promise<SyncReport> {
   const { client } = options;
-  const desired = await desiredSchedules(options.definitions, options.registry, options.store, options.taskQueue);
+  const keyId = sealingKeyIdOf(client.options.loadedDataConverter);
+  const desired = await desiredSchedules(options.definitions, options.registry, options.store, options.taskQueue, keyId);
   const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [] };
   const existing = new Set<string>();
   for await (const entry of client.schedule.list()) {
@@ -115,7 +119,14 @@ export async function syncSchedules(options: {
       continue;
     }
     // Keep the schedule's paused state and note: pausing is an operator's decision, not the definition's.
-    await handle.update((previous) => ({ ...previous, spec, action: want.action, policies: { ...previous.policies, ...policies } }));
+    if (sealingKeyIdOfPayload(description.raw.memo?.fields?.workflow) === keyId) {
+      await handle.update((previous) => ({ ...previous, spec, action: want.action, policies: { ...previous.policies, ...policies } }));
+    } else {
+      // A memo cannot be updated, so one sealed under a key being rotated out is made again under the current key.
+      const { paused, note } = description.state;
+      await handle.delete();
+      await client.schedule.create({ scheduleId: want.id, spec, action: want.action, policies, memo: { workflow: want.workflow }, state: { paused, ...(note ? { note } : {}) } });
+    }
     report.updated.push(want.id);
   }
   for (const stale of existing) {

@@ -112,12 +112,14 @@ describe('sls package --stage ci', () => {
     expect(lint.status).toBe(0);
   });
 
-  it('has the three functions, stage-named, in the stage VPC, each with a role of its own', () => {
+  it('has the four functions, stage-named, in the stage VPC, each with a role of its own', () => {
     const functions = Object.fromEntries(ofType('AWS::Lambda::Function').map(([, fn]) => [fn.Properties.FunctionName as string, fn.Properties]));
-    expect(Object.keys(functions).sort()).toEqual(['baton-ci-api', 'baton-ci-code-executor', 'baton-ci-db-connector']);
+    expect(Object.keys(functions).sort()).toEqual(['baton-ci-api', 'baton-ci-code-executor', 'baton-ci-codec-server', 'baton-ci-db-connector']);
     const api = functions['baton-ci-api']!;
     const db = functions['baton-ci-db-connector']!;
     const executor = functions['baton-ci-code-executor']!;
+    const codec = functions['baton-ci-codec-server']!;
+    expect(codec.Handler).toBe('functions/codec-server/handler.handler');
     expect(api.Runtime).toBe('nodejs22.x');
     expect(api.Handler).toBe('functions/api/handler.handler');
     // The executors are one container image pinned by digest (isolated-vm built for the runtime), a handler each.
@@ -126,15 +128,31 @@ describe('sls package --stage ci', () => {
       expect(fn.Code.ImageUri).toMatch(/^\d{12}\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/baton-executors@sha256:[0-9a-f]{64}$/);
       expect(fn.ImageConfig).toEqual({ Command: [handler] });
     }
-    for (const fn of [api, db, executor]) {
+    for (const fn of [api, db, executor, codec]) {
       expect(fn.VpcConfig).toEqual({ SubnetIds: ['subnet-0c10000000000000a', 'subnet-0c10000000000000b'], SecurityGroupIds: ['sg-0c10000000000000a'] });
       expect(fn.Architectures).toEqual(['x86_64']);
     }
-    expect([api.Role, executor.Role, db.Role]).toEqual([
+    expect([api.Role, executor.Role, db.Role, codec.Role]).toEqual([
       { 'Fn::GetAtt': ['ApiRole', 'Arn'] },
       { 'Fn::GetAtt': ['ExecutorRole', 'Arn'] },
       { 'Fn::GetAtt': ['DbConnectorRole', 'Arn'] },
+      { 'Fn::GetAtt': ['CodecServerRole', 'Arn'] },
     ]);
+  });
+
+  it('serves the codec server on a function URL of its own, its tokens and key ring read from SSM, nothing else reachable', () => {
+    const urls = ofType('AWS::Lambda::Url');
+    expect(urls.map(([, url]) => url.Properties)).toEqual([{ AuthType: 'NONE', TargetFunctionArn: { 'Fn::GetAtt': ['CodecDashserverLambdaFunction', 'Arn'] } }]);
+    const env = (resources.CodecDashserverLambdaFunction!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env).toMatchObject({ BATON_CODEC_TOKENS_SSM_PARAMETER: '/baton/ci/codec-tokens', BATON_CODEC_CORS_ORIGINS: 'https://cloud.temporal.io' });
+    expect(env.BATON_CODEC_TOKENS).toBeUndefined();
+    const statements = policyStatements('CodecServerRole');
+    expect([...new Set(statements.flatMap(actionsOf).map((action) => action.split(':')[0]))].sort()).toEqual(['ec2', 'logs', 'ssm']);
+    const ssm = statements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('ssm:')));
+    expect(ssm.map(actionsOf)).toEqual([['ssm:GetParameters']]);
+    expect(json(ssm[0]!.Resource)).toContain('parameter/baton/ci/codec-tokens');
+    expect(json(ssm[0]!.Resource)).toContain('parameter/baton/ci/encryption-keys');
+    expect((ssm[0]!.Resource as unknown[]).length).toBe(2);
   });
 
   it('lets the worker invoke exactly the two executors, by ARN, and nothing else invoke anything', () => {
@@ -253,6 +271,7 @@ describe('sls package --stage ci', () => {
     expect(groups.map((group) => group.LogGroupName).sort()).toEqual([
       '/aws/lambda/baton-ci-api',
       '/aws/lambda/baton-ci-code-executor',
+      '/aws/lambda/baton-ci-codec-server',
       '/aws/lambda/baton-ci-db-connector',
       '/baton/ci/worker',
     ]);

@@ -98,6 +98,26 @@ describe('baton keygen', () => {
     const key = result.stdout.trim();
     expect(keyRingFromEnv({ ENCRYPTION_KEY: key }).keyIds).toHaveLength(1);
   });
+
+  it('prints ring entries: a new one, and the current ENCRYPTION_KEY under the id it already has', async () => {
+    const entry = (await baton(['keygen', '--entry'])).stdout.trim();
+    expect(keyRingFromEnv({ BATON_ENCRYPTION_KEYS: entry }).keyIds).toEqual([entry.split(':')[0]]);
+    const key = (await baton(['keygen'])).stdout.trim();
+    const current = await baton(['keygen', '--from-env'], { ...process.env, ENCRYPTION_KEY: key });
+    expect(current.code).toBe(0);
+    // Rotating from a lone key: the old key keeps its id inside the ring, so what it sealed still opens.
+    const rotated = keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `${entry},${current.stdout.trim()}` });
+    const sealed = keyRingFromEnv({ ENCRYPTION_KEY: key }).seal(Buffer.from('sealed before'));
+    expect(rotated.open(sealed).toString()).toBe('sealed before');
+    const missing = await baton(['keygen', '--from-env'], { ...process.env, ENCRYPTION_KEY: '' });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('ENCRYPTION_KEY: not set');
+  });
+
+  it('prints a bearer token', async () => {
+    const token = (await baton(['keygen', '--token'])).stdout.trim();
+    expect(token).toMatch(/^bt_[A-Za-z0-9_-]{32}$/);
+  });
 });
 
 describe('baton runs and baton schedules', () => {

@@ -16,6 +16,11 @@ import { startMoto, type MotoServer } from './moto.ts';
 import { ensureDatabases } from './databases.ts';
 
 export const TEST_NAMESPACE = 'baton-test';
+/**
+ * Its own namespace for test/e2e/key-rotation.test.ts: its schedule is sealed
+ * under keys no other file holds, and every schedule sync lists a whole namespace.
+ */
+export const ROTATION_NAMESPACE = 'baton-rotation';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,7 +39,7 @@ export async function setup(project: TestProject): Promise<void> {
   quietTemporalRuntime();
   dir = mkdtempSync(join(tmpdir(), 'baton-test-'));
   const [started, bundle, motoServer] = await Promise.all([
-    startDevServer({ namespaces: [TEST_NAMESPACE] }),
+    startDevServer({ namespaces: [TEST_NAMESPACE, ROTATION_NAMESPACE] }),
     bundleBatonWorkflows(),
     startMoto(),
     ensureDatabases(),

@@ -46,6 +46,12 @@ describe('key ring seal/open', () => {
     expect(ring.open(view).toString('utf8')).toBe(PLAINTEXT);
   });
 
+  it('seals chunks as their concatenation', () => {
+    const chunks = [plain.subarray(0, 5), new Uint8Array(0), plain.subarray(5)];
+    expect(ring.open(ring.seal(chunks)).toString('utf8')).toBe(PLAINTEXT);
+    expect(ring.open(ring.seal(chunks, 'ctx'), 'ctx').toString('utf8')).toBe(PLAINTEXT);
+  });
+
   it('round-trips with aad and refuses a different or missing aad', () => {
     const sealed = ring.seal(plain, 'runs/a/trigger');
     expect(ring.open(sealed, 'runs/a/trigger').toString('utf8')).toBe(PLAINTEXT);
@@ -139,6 +145,13 @@ describe('keyRingFromEnv', () => {
     expect(keyRingFromEnv({ ENCRYPTION_KEY: ` ${key} ` }).open(ring.seal(plain)).toString('utf8')).toBe(PLAINTEXT);
   });
 
+  it('gives the same ring for the same setting, so clients and worker share one data converter', () => {
+    expect(keyRingFromEnv({ ENCRYPTION_KEY: key })).toBe(keyRingFromEnv({ ENCRYPTION_KEY: ` ${key}` }));
+    expect(keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `a:${key}` })).toBe(keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `a:${key}` }));
+    expect(keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `a:${key}` })).not.toBe(keyRingFromEnv({ ENCRYPTION_KEY: key }));
+    expect(keyRingFromEnv({ ENCRYPTION_KEY: key })).not.toBe(keyRingFromEnv({ ENCRYPTION_KEY: key2 }));
+  });
+
   it('builds a ring from BATON_ENCRYPTION_KEYS, first key current, and prefers it over ENCRYPTION_KEY', () => {
     const ring = keyRingFromEnv({ BATON_ENCRYPTION_KEYS: `a:${key}, b:${key2}`, ENCRYPTION_KEY: 'ignored' });
     expect(ring.currentKeyId).toBe('a');
@@ -166,5 +179,31 @@ describe('keyRingFromEnv', () => {
     expect(error.message.startsWith(`${setting}: `)).toBe(true);
     expect(error.message).toMatch(pattern);
     for (const secret of secrets) expect(error.message).not.toContain(secret);
+  });
+});
+
+describe('sealParts / openParts', () => {
+  const ring = ringOf(['p1', generateKey()]);
+
+  it('encrypts each part in place, as one stream under one tag', () => {
+    const parts = [plain.subarray(0, 7), new Uint8Array(0), plain.subarray(7)];
+    const sealed = ring.sealParts(parts, 'ctx');
+    expect(sealed.keyId).toBe('p1');
+    expect(sealed.parts.map((part) => part.length)).toEqual(parts.map((part) => part.length));
+    expect(Buffer.concat(ring.openParts(sealed, 'ctx')).toString('utf8')).toBe(PLAINTEXT);
+  });
+
+  it('fails authentication when parts are swapped, dropped or changed, or the aad differs', () => {
+    const sealed = ring.sealParts([Buffer.from('head'), Buffer.from('body')], 'ctx');
+    const variants = [
+      { ...sealed, parts: [sealed.parts[1]!, sealed.parts[0]!] },
+      { ...sealed, parts: [sealed.parts[0]!] },
+      { ...sealed, parts: [sealed.parts[0]!, flipped(sealed.parts[1]!, 0)] },
+      { ...sealed, tag: flipped(Buffer.from(sealed.tag), 0) },
+    ];
+    for (const variant of variants) expect(() => ring.openParts(variant, 'ctx')).toThrow(/authentication/);
+    expect(() => ring.openParts(sealed, 'other')).toThrow(/authentication/);
+    expect(() => ring.openParts({ ...sealed, iv: sealed.iv.subarray(0, 4) }, 'ctx')).toThrow(/truncated/);
+    expect(() => ring.openParts({ ...sealed, keyId: 'nope' }, 'ctx')).toThrow(/"nope", which is not in the key ring \(it holds "p1"\)/);
   });
 });
