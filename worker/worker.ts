@@ -19,6 +19,9 @@ import type { ResultStore } from '../shared/store/index.ts';
 import { createActivities } from './activities/index.ts';
 import type { WorkerTuning } from './tuning.ts';
 
+/** Block activities a workflow task may take back eagerly (each holds an activity slot until it runs). */
+export const EAGER_ACTIVITIES_PER_WORKFLOW_TASK = 20;
+
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
 
 /** Bundles the workflow code once; tests and benchmarks reuse the bundle across workers. */
@@ -50,6 +53,9 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
     namespace: config.temporal.namespace,
     taskQueue: config.taskQueue,
     workflowBundle: bundle,
+    // A fan-out or a loop schedules many blocks in one workflow task; the SDK's default of 3 eager
+    // reservations sent the rest through the server's matching (with eager execution enabled there).
+    maxEagerActivityReservationsPerWorkflowTask: EAGER_ACTIVITIES_PER_WORKFLOW_TASK,
     dataConverter: workerDataConverterFor(config.keyRing, {
       // A run this worker cannot decode would otherwise retry its workflow task forever.
       endUndecodableRun: async ({ namespace, workflowId }, reason) => {

@@ -60,12 +60,23 @@ function callsWorkflows(compiled: CompiledDefinition): boolean {
   return compiled.plan.blocks.some((block) => block.type === 'workflow' || block.body?.type === 'workflow');
 }
 
+/** Definitions each store already holds (written by this process): stored by hash, they never change. */
+const storedDefinitions = new WeakMap<ResultStore, Set<string>>();
+
+async function storeDefinition(store: ResultStore, hash: string, definition: unknown): Promise<void> {
+  let stored = storedDefinitions.get(store);
+  if (!stored) storedDefinitions.set(store, (stored = new Set()));
+  if (stored.has(hash)) return;
+  await store.putJson(storeKeys.definition(hash), definition);
+  stored.add(hash);
+}
+
 /** Stores what the run reads and returns the workflow's input and start options. */
 async function prepare(options: StartRunOptions, runId: string) {
   const { compiled } = options;
   const workflows = await resolveWorkflows(compiled, options.registry ?? memoryRegistry([]));
   await Promise.all([
-    ...[...workflows.values()].map((w) => options.store.putJson(storeKeys.definition(w.hash), w.definition)),
+    ...[...workflows.values()].map((w) => storeDefinition(options.store, w.hash, w.definition)),
     options.store.putJson(storeKeys.trigger(runId), options.trigger),
   ]);
   const input: BatonRunInput = {

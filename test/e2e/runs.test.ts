@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
 import { storeKeys } from '../../shared/store/index.ts';
+import { FINISH_RUN_LOCALLY } from '../../worker/workflows/baton-run.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;
@@ -164,6 +165,13 @@ blocks:
     for (const payload of payloads) {
       expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('binary/encrypted');
     }
+    // The SDK's own bookkeeping is the only thing in clear, and it is orchestration data only.
+    const bookkeeping = sdkBookkeepingPayloads(history.history);
+    expect(bookkeeping.length).toBeGreaterThan(0);
+    for (const { payload, holdsOnlyBookkeeping } of bookkeeping) {
+      expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('json/plain');
+      expect(holdsOnlyBookkeeping()).toBe(true);
+    }
     // ...and the result store holds it sealed too.
     const files = await readdir(stack.resultsDir, { recursive: true, withFileTypes: true });
     const objects = files.filter((f) => f.isFile());
@@ -179,20 +187,63 @@ interface PayloadLike {
   data?: Uint8Array | null;
 }
 
-/** Every Temporal Payload anywhere in a history (inputs, results, failures, query answers). */
+/** The search attributes the run started with. */
 function collectSearchAttributes(history: unknown): Record<string, PayloadLike> {
   const events = (history as { events?: Array<{ workflowExecutionStartedEventAttributes?: { searchAttributes?: { indexedFields?: Record<string, PayloadLike> } } }> }).events ?? [];
   return events[0]?.workflowExecutionStartedEventAttributes?.searchAttributes?.indexedFields ?? {};
 }
 
-function collectPayloads(value: unknown, found: PayloadLike[] = []): PayloadLike[] {
-  if (!value || typeof value !== 'object' || value instanceof Uint8Array) return found;
-  if (Array.isArray(value)) {
-    for (const item of value) collectPayloads(item, found);
-    return found;
+/**
+ * What the SDK writes in clear, by marker and detail name: a patch's id
+ * (batonRun's patched() changes; also upserted as the TemporalChangeVersion
+ * search attribute) and a local activity's sequence number, type and times
+ * (its result and failure go through the codec).
+ */
+const SDK_MARKER_DETAILS: Record<string, Record<string, ReadonlySet<string>>> = {
+  core_patch: { 'patch-data': new Set(['id', 'deprecated']) },
+  core_local_activity: {
+    data: new Set(['seq', 'attempt', 'activity_id', 'activity_type', 'complete_time', 'backoff', 'original_schedule_time']),
+  },
+};
+
+interface HistoryLike {
+  events?: Array<{
+    markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: PayloadLike[] | null }> | null } | null;
+    upsertWorkflowSearchAttributesEventAttributes?: { searchAttributes?: { indexedFields?: Record<string, PayloadLike> | null } | null } | null;
+  }> | null;
+}
+
+/** The SDK's bookkeeping payloads, each with a check that it holds orchestration data only. */
+function sdkBookkeepingPayloads(history: unknown): Array<{ payload: PayloadLike; holdsOnlyBookkeeping: () => boolean }> {
+  const found: Array<{ payload: PayloadLike; holdsOnlyBookkeeping: () => boolean }> = [];
+  const json = (payload: PayloadLike): unknown => JSON.parse(Buffer.from(payload.data!).toString());
+  for (const event of (history as HistoryLike | null)?.events ?? []) {
+    const marker = event.markerRecordedEventAttributes;
+    for (const [detail, { payloads }] of Object.entries(marker?.details ?? {})) {
+      const allowed = SDK_MARKER_DETAILS[marker?.markerName ?? '']?.[detail];
+      for (const payload of allowed ? (payloads ?? []) : []) {
+        found.push({ payload, holdsOnlyBookkeeping: () => Object.keys(json(payload) as object).every((field) => allowed!.has(field)) });
+      }
+    }
+    const version = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.TemporalChangeVersion;
+    if (version) {
+      found.push({ payload: version, holdsOnlyBookkeeping: () => JSON.stringify(json(version)) === JSON.stringify([FINISH_RUN_LOCALLY]) });
+    }
   }
-  const record = value as Record<string, unknown>;
-  if (record.metadata && record.data instanceof Uint8Array) found.push(record as PayloadLike);
-  for (const child of Object.values(record)) collectPayloads(child, found);
+  return found;
+}
+
+/** Every Temporal Payload anywhere in a history (inputs, results, failures, query answers), but the SDK's marker bookkeeping. */
+function collectPayloads(history: unknown): PayloadLike[] {
+  const bookkeeping = new Set(sdkBookkeepingPayloads(history).map(({ payload }) => payload));
+  const found: PayloadLike[] = [];
+  const visit = (value: unknown): void => {
+    if (!value || typeof value !== 'object' || value instanceof Uint8Array) return;
+    if (Array.isArray(value)) return value.forEach(visit);
+    const record = value as Record<string, unknown>;
+    if (record.metadata && record.data instanceof Uint8Array && !bookkeeping.has(record as PayloadLike)) found.push(record as PayloadLike);
+    Object.values(record).forEach(visit);
+  };
+  visit(history);
   return found;
 }

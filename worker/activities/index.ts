@@ -7,6 +7,7 @@ import type { KeyRing } from '../../shared/codec/index.ts';
 import type { FunctionNames } from '../../shared/config/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import { adoptChildOutput, collectLoop, copyResults, finishRun, prepareScheduledRun, recordFailure } from './results.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 import { runBlock } from './run-block.ts';
 import type {
   AdoptChildOutputInput,
@@ -30,12 +31,13 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   return {
     runBlock: (input: RunBlockInput): Promise<RunBlockResult> => runBlock(deps, input),
-    collectLoop: (input: CollectLoopInput): Promise<ResultRef> => collectLoop(deps.store, input),
-    adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => adoptChildOutput(deps.store, input),
-    recordFailure: (input: RecordFailureInput): Promise<void> => recordFailure(deps.store, input),
-    finishRun: (input: FinishRunInput): Promise<ResultRef> => finishRun(deps.store, input),
-    copyResults: (input: CopyResultsInput): Promise<void> => copyResults(deps.store, input),
-    prepareScheduledRun: (input: PrepareScheduledRunInput): Promise<void> => prepareScheduledRun(deps.store, input),
+    // Store steps heartbeat too: a worker that dies during one is noticed after the heartbeat timeout.
+    collectLoop: (input: CollectLoopInput): Promise<ResultRef> => whileHeartbeating(() => collectLoop(deps.store, input)),
+    adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => whileHeartbeating(() => adoptChildOutput(deps.store, input)),
+    recordFailure: (input: RecordFailureInput): Promise<void> => whileHeartbeating(() => recordFailure(deps.store, input)),
+    finishRun: (input: FinishRunInput): Promise<ResultRef> => whileHeartbeating(() => finishRun(deps.store, input)),
+    copyResults: (input: CopyResultsInput): Promise<void> => whileHeartbeating(() => copyResults(deps.store, input)),
+    prepareScheduledRun: (input: PrepareScheduledRunInput): Promise<void> => whileHeartbeating(() => prepareScheduledRun(deps.store, input)),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   wireReplySchema,
   type BlockEnvelope,
 } from '../../shared/executor/index.ts';
+import { whileHeartbeating } from './heartbeat.ts';
 import type { RunBlockInput, RunBlockResult } from './types.ts';
 
 export interface RunBlockDeps {
@@ -49,12 +50,14 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
     ...(input.runError !== undefined ? { runError: input.runError } : {}),
   };
   const functionName = functionFor(input.type, deps.functions);
-  const response = await deps.lambda.send(
-    new InvokeCommand({
-      FunctionName: functionName,
-      InvocationType: 'RequestResponse',
-      Payload: Buffer.from(JSON.stringify(seal(deps.keyRing, envelope, ENVELOPE_AAD))),
-    }),
+  const response = await whileHeartbeating(() =>
+    deps.lambda.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: Buffer.from(JSON.stringify(seal(deps.keyRing, envelope, ENVELOPE_AAD))),
+      }),
+    ),
   );
   const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';
   if (response.FunctionError) {

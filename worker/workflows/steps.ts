@@ -2,7 +2,15 @@
  * One attempt of one step: an executor call, and for workflow steps the
  * child run it leads to. Shared by batonRun and the loop batches.
  */
-import { ApplicationFailure, ChildWorkflowFailure, executeChild, isCancellation, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  ChildWorkflowFailure,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  proxyLocalActivities,
+  type RetryPolicy,
+} from '@temporalio/workflow';
 import type { BlockStatus, Plan, StepPlan } from '../../shared/definition/plan.ts';
 import type { BatonActivities, Decision, RunBlockInput, StepError } from '../activities/index.ts';
 import { describeFailure, type AttemptOutcome } from './attempts.ts';
@@ -21,7 +29,25 @@ export const INFRASTRUCTURE_RETRY: RetryPolicy = {
   nonRetryableErrorTypes: ['ExecutorFatal'],
 };
 
+/**
+ * Activities heartbeat while they wait on an executor or the store
+ * (worker/activities/heartbeat.ts), so a worker that dies mid-step is noticed
+ * after this long and the step retried elsewhere, not after its timeout.
+ */
+export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
+
 export const storeActivities = proxyActivities<BatonActivities>({
+  startToCloseTimeout: '2m',
+  heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+  retry: INFRASTRUCTURE_RETRY,
+});
+
+/**
+ * The same store steps as local activities: run by this worker inside the
+ * workflow task, so they cost no round trip through the server. Only for
+ * short steps whose retry on replay is harmless (store writes by key).
+ */
+export const localStoreActivities = proxyLocalActivities<BatonActivities>({
   startToCloseTimeout: '2m',
   retry: INFRASTRUCTURE_RETRY,
 });
@@ -53,6 +79,7 @@ export interface StepResult {
 function executorActivities(step: StepPlan) {
   return proxyActivities<BatonActivities>({
     startToCloseTimeout: (step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) + EXECUTOR_MARGIN_MS,
+    heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     retry: INFRASTRUCTURE_RETRY,
   });
 }
