@@ -94,10 +94,7 @@ export async function syncSchedules(options: {
   const keyId = sealingKeyIdOf(client.options.loadedDataConverter);
   const desired = await desiredSchedules(options.definitions, options.registry, options.store, options.taskQueue, keyId);
   const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [] };
-  const existing = new Set<string>();
-  for await (const entry of client.schedule.list()) {
-    if (entry.scheduleId.startsWith(SCHEDULE_PREFIX)) existing.add(entry.scheduleId);
-  }
+  const existing = new Set(await listScheduleIds(client));
   for (const want of desired) {
     const spec = { cronExpressions: [want.schedule.cron], timezone: want.schedule.timezone };
     const policies = { overlap: OVERLAP[want.schedule.overlap] };
@@ -203,10 +200,24 @@ async function describeRaw(
   };
 }
 
+/**
+ * Ids of Baton's schedules, listed raw: the SDK's list decodes every entry's
+ * memo, which fails for a schedule sealed under a key this deployment lacks.
+ */
+async function listScheduleIds(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listSchedules({ namespace: client.options.namespace, maximumPageSize: 500, ...(nextPageToken ? { nextPageToken } : {}) });
+    for (const entry of page.schedules ?? []) if (entry.scheduleId?.startsWith(SCHEDULE_PREFIX)) ids.push(entry.scheduleId);
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return ids;
+}
+
 /** Baton's schedules; with taskQueue, only those starting runs on it (one deployment's). */
 export async function listSchedules(client: Client, taskQueue?: string): Promise<ScheduleSummary[]> {
-  const ids: string[] = [];
-  for await (const entry of client.schedule.list()) if (entry.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(entry.scheduleId);
+  const ids = await listScheduleIds(client);
   // The list comes from visibility, which lags; each schedule's own description is current.
   const described = await Promise.all(ids.map((id) => describeRaw(client, id)));
   return described
