@@ -16,6 +16,11 @@ const BENCHMARKS: Record<string, { readonly about: string; readonly load: () => 
       return { main: (argv) => benchExecutor({ quick: argv.includes('--quick') }) };
     },
   },
+  db: {
+    about: 'a query block through the whole path beside a direct pg query and plain Temporal',
+    // bench/db.ts runs as it is imported.
+    load: () => Promise.resolve({ main: async () => void (await import('./db.ts')) }),
+  },
   codec: {
     about: 'the payload codec against raw AES-256-GCM alone, no stack',
     load: async () => {

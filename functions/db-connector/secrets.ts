@@ -1,16 +1,202 @@
 /**
  * `{{ secret:NAME }}` in resource settings, resolved only here, in the
- * db-connector. Locally from BATON_SECRET_<NAME>.
+ * db-connector (DESIGN §5). Where values come from is the stage's choice:
+ *
+ * - BATON_SECRETS_SOURCE=env (the default): BATON_SECRET_<NAME>;
+ * - ssm: the SSM Parameter Store parameter <prefix><NAME> (decrypted),
+ *   prefix BATON_SECRETS_PREFIX, default `/baton/<stage>/secrets/`;
+ * - secretsmanager: the Secrets Manager secret <prefix><NAME>, default
+ *   prefix `baton/<stage>/secrets/`.
+ *
+ * `{{ secret:NAME.field }}` takes one field of a JSON secret (RDS's
+ * `{ username, password }`, say). Values from AWS are cached for
+ * BATON_SECRETS_TTL_MS (default 5 minutes). Every value ever resolved is
+ * remembered so `mask` can blank it out of error messages and results.
  */
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ConfigError } from '../../shared/errors.ts';
+import { parseStage, type Env } from '../../shared/config/index.ts';
+import { SECRET_PLACEHOLDER } from '../../shared/config/resources.ts';
 import { StepFailure } from '../../shared/executor/index.ts';
-import type { Env } from '../../shared/config/index.ts';
+import { maskText, maskValue, type SecretMask } from './mask.ts';
 
-const SECRET = /\{\{\s*secret:([A-Za-z0-9_]+)\s*\}\}/g;
+export const SECRETS_SOURCES = ['env', 'ssm', 'secretsmanager'] as const;
+export type SecretsSource = (typeof SECRETS_SOURCES)[number];
+const DEFAULT_TTL_MS = 5 * 60_000;
 
-export function resolveSecrets(text: string, env: Env = process.env): string {
-  return text.replace(SECRET, (_, name: string) => {
-    const value = env[`BATON_SECRET_${name}`];
-    if (value === undefined) throw new StepFailure('SecretError', `secret ${name} is not set (BATON_SECRET_${name})`, false);
-    return value;
-  });
+export interface SecretsSettings {
+  readonly source: SecretsSource;
+  readonly prefix: string;
+  readonly ttlMs: number;
+}
+
+export function secretsSettings(env: Env): SecretsSettings {
+  const source = (env.BATON_SECRETS_SOURCE?.trim() || 'env') as SecretsSource;
+  if (!SECRETS_SOURCES.includes(source)) {
+    throw new ConfigError('BATON_SECRETS_SOURCE', `must be one of ${SECRETS_SOURCES.join(', ')}, got "${source}"`);
+  }
+  const stage = parseStage(env);
+  // The deployed db-connector may read these paths only (serverless.yml).
+  const prefix = env.BATON_SECRETS_PREFIX?.trim() ?? (source === 'ssm' ? `/baton/${stage}/secrets/` : `baton/${stage}/secrets/`);
+  const ttlText = env.BATON_SECRETS_TTL_MS?.trim();
+  const ttlMs = ttlText ? Number(ttlText) : DEFAULT_TTL_MS;
+  if (!Number.isInteger(ttlMs) || ttlMs < 0) {
+    throw new ConfigError('BATON_SECRETS_TTL_MS', `must be a whole number of milliseconds, got "${ttlText}"`);
+  }
+  return { source, prefix, ttlMs };
+}
+
+export interface SecretsOptions {
+  readonly env?: Env;
+  /** Clients made on first use; tests point them at a local endpoint. */
+  readonly ssm?: () => SSMClient;
+  readonly secretsManager?: () => SecretsManagerClient;
+  readonly now?: () => number;
+}
+
+type Encode = (value: string) => string;
+
+/** Something else that masks secrets and must learn the values resolved here. */
+export interface SecretSink {
+  add(values: Iterable<string>): void;
+}
+
+export class Secrets implements SecretMask {
+  readonly settings: SecretsSettings;
+  /** Every value resolved in this container, in every form it was used in. */
+  readonly known = new Set<string>();
+  private readonly env: Env;
+  private readonly cache = new Map<string, { value: string; expiresAt: number }>();
+  private readonly pending = new Map<string, Promise<string>>();
+  private readonly sharedWith = new Set<SecretSink>();
+  private ssm: SSMClient | undefined;
+  private secretsManager: SecretsManagerClient | undefined;
+
+  constructor(private readonly options: SecretsOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.settings = secretsSettings(this.env);
+  }
+
+  /** `text` with every placeholder replaced; `encode` applies to the values (percent-encoding in a URL). */
+  async resolve(text: string, encode: Encode = (value) => value): Promise<string> {
+    const matches = [...text.matchAll(SECRET_PLACEHOLDER)];
+    if (matches.length === 0) return text;
+    const values = await Promise.all(matches.map((match) => this.value(match[1]!, match[2])));
+    let index = 0;
+    return text.replace(SECRET_PLACEHOLDER, () => {
+      const encoded = encode(values[index++]!);
+      this.remember(encoded);
+      return encoded;
+    });
+  }
+
+  /** Drops cached values (not the mask), so the next use reads them afresh: after a rotated password failed, say. */
+  forget(): void {
+    this.cache.clear();
+  }
+
+  /** Tells `sink` every value resolved so far and from now on (the sandbox's mask for block logs). */
+  shareWith(sink: SecretSink): void {
+    if (this.sharedWith.has(sink)) return;
+    this.sharedWith.add(sink);
+    sink.add(this.known);
+  }
+
+  mask(text: string): string {
+    return maskText(text, this.known);
+  }
+
+  maskValue<T>(value: T): T {
+    return maskValue(value, this.known);
+  }
+
+  private async value(name: string, field: string | undefined): Promise<string> {
+    const whole = await this.lookup(name);
+    if (field === undefined) return whole;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(whole);
+    } catch {
+      // The parser's message quotes the text: say nothing of it.
+      throw new StepFailure('SecretError', `secret ${name} is not JSON, so it has no field "${field}"`, false);
+    }
+    const value = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>)[field] : undefined;
+    if (typeof value !== 'string' && typeof value !== 'number') {
+      throw new StepFailure('SecretError', `secret ${name} has no string field "${field}"`, false);
+    }
+    this.remember(String(value));
+    return String(value);
+  }
+
+  private async lookup(name: string): Promise<string> {
+    if (this.settings.source === 'env') {
+      const value = this.env[`BATON_SECRET_${name}`];
+      if (value === undefined) throw new StepFailure('SecretError', `secret ${name} is not set (BATON_SECRET_${name})`, false);
+      this.remember(value);
+      return value;
+    }
+    const now = this.options.now?.() ?? Date.now();
+    const cached = this.cache.get(name);
+    if (cached && cached.expiresAt > now) return cached.value;
+    let pending = this.pending.get(name);
+    if (!pending) {
+      pending = this.fetch(name)
+        .then((value) => {
+          this.remember(value);
+          this.cache.set(name, { value, expiresAt: now + this.settings.ttlMs });
+          return value;
+        })
+        .finally(() => this.pending.delete(name));
+      this.pending.set(name, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(name: string): Promise<string> {
+    const id = `${this.settings.prefix}${name}`;
+    try {
+      if (this.settings.source === 'ssm') {
+        this.ssm ??= this.options.ssm?.() ?? new SSMClient({});
+        const reply = await this.ssm.send(new GetParameterCommand({ Name: id, WithDecryption: true }));
+        if (reply.Parameter?.Value === undefined) throw new StepFailure('SecretError', `secret ${name}: SSM parameter ${id} has no value`, false);
+        return reply.Parameter.Value;
+      }
+      this.secretsManager ??= this.options.secretsManager?.() ?? new SecretsManagerClient({});
+      const reply = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: id }));
+      if (reply.SecretString !== undefined) return reply.SecretString;
+      if (reply.SecretBinary !== undefined) return Buffer.from(reply.SecretBinary).toString('utf8');
+      throw new StepFailure('SecretError', `secret ${name}: Secrets Manager secret ${id} has no value`, false);
+    } catch (error) {
+      if (error instanceof StepFailure) throw error;
+      const awsName = error instanceof Error ? error.name : 'Error';
+      const where = this.settings.source === 'ssm' ? `SSM parameter ${id}` : `Secrets Manager secret ${id}`;
+      if (awsName === 'ParameterNotFound' || awsName === 'ResourceNotFoundException') {
+        throw new StepFailure('SecretError', `secret ${name}: there is no ${where}`, false);
+      }
+      // Throttling, a network fault, expired credentials: another attempt may do better.
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new StepFailure('SecretError', `secret ${name}: reading ${where} failed: ${awsName}: ${detail}`, true);
+    }
+  }
+
+  private remember(value: string): void {
+    if (!value || this.known.has(value)) return;
+    this.known.add(value);
+    for (const sink of this.sharedWith) sink.add([value]);
+  }
+}
+
+let shared: Secrets | undefined;
+
+/** The container's secrets, from process.env on first use (not at import, so tests can set env first). */
+export function containerSecrets(): Secrets {
+  try {
+    shared ??= new Secrets();
+  } catch (error) {
+    // A bad setting fails the block at once, naming it, rather than the function again and again.
+    if (error instanceof ConfigError) throw new StepFailure('ConfigError', error.message, false);
+    throw error;
+  }
+  return shared;
 }

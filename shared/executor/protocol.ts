@@ -31,6 +31,8 @@ export const blockFailureSchema = z.strictObject({
   message: z.string(),
   /** False when running the block again cannot help (a result over the size limit, say). */
   retryable: z.boolean(),
+  /** The earliest the block may be tried again, when the other side said (an HTTP 429 or 503 with Retry-After). */
+  retryAfterMs: z.int().min(0).optional(),
 });
 export type BlockFailure = z.infer<typeof blockFailureSchema>;
 

@@ -37,7 +37,7 @@ export function createExecutorHandler(runBlock: BlockRunner, runtime: () => Exec
       reply = await runBlock(envelope, rt);
     } catch (error) {
       if (!(error instanceof StepFailure)) throw error;
-      reply = { ok: false, error: { type: error.type, message: error.message, retryable: error.retryable } };
+      reply = { ok: false, error: error.toBlockFailure() };
     }
     return seal(rt.keyRing, reply, REPLY_AAD);
   };

@@ -18,8 +18,20 @@ export class StepFailure extends Error {
     readonly type: string,
     message: string,
     readonly retryable = true,
+    /** The earliest the step may be tried again, when the other side said (an HTTP Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
+  }
+
+  /** As the reply carries it. */
+  toBlockFailure(): BlockFailure {
+    return {
+      type: this.type,
+      message: this.message,
+      retryable: this.retryable,
+      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
+    };
   }
 }
 
@@ -107,7 +119,7 @@ export async function completeStep(
     outcome = await run();
   } catch (error) {
     if (!(error instanceof StepFailure)) throw error;
-    failure = { type: error.type, message: error.message, retryable: error.retryable };
+    failure = error.toBlockFailure();
   }
   if (logs.length > 0) await runtime.store.putJson(resolved.logsKey, logs);
   if (failure) {

@@ -94,38 +94,38 @@ export async function syncSchedules(options: {
   const keyId = sealingKeyIdOf(client.options.loadedDataConverter);
   const desired = await desiredSchedules(options.definitions, options.registry, options.store, options.taskQueue, keyId);
   const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [] };
-  const existing = new Set<string>();
-  for await (const entry of client.schedule.list()) {
-    if (entry.scheduleId.startsWith(SCHEDULE_PREFIX)) existing.add(entry.scheduleId);
-  }
+  const existing = new Set(await listScheduleIds(client));
   for (const want of desired) {
     const spec = { cronExpressions: [want.schedule.cron], timezone: want.schedule.timezone };
     const policies = { overlap: OVERLAP[want.schedule.overlap] };
     existing.delete(want.id);
     const handle = client.schedule.getHandle(want.id);
-    // Describe rather than trust the list: visibility lags behind a create or delete.
-    const description = await handle.describe().catch((error: unknown) => {
-      if (error instanceof ScheduleNotFoundError) return undefined;
-      throw error;
-    });
-    if (!description) {
+    // Describe rather than trust the list (visibility lags), and without the codec: a schedule
+    // sealed under a key this deployment no longer holds must still be recognised and re-made.
+    const current = await describeRaw(client, want.id);
+    if (!current) {
       await client.schedule.create({ scheduleId: want.id, spec, action: want.action, policies, memo: { workflow: want.workflow } });
       report.created.push(want.id);
       continue;
     }
-    const current = description.action.type === 'startWorkflow' ? description.action.workflowId : undefined;
-    if (current === want.action.workflowId) {
+    if (current.workflowId === want.action.workflowId && current.memoKeyId === keyId) {
       report.unchanged.push(want.id);
       continue;
     }
     // Keep the schedule's paused state and note: pausing is an operator's decision, not the definition's.
-    if (sealingKeyIdOfPayload(description.raw.memo?.fields?.workflow) === keyId) {
+    if (current.memoKeyId === keyId) {
       await handle.update((previous) => ({ ...previous, spec, action: want.action, policies: { ...previous.policies, ...policies } }));
     } else {
       // A memo cannot be updated, so one sealed under a key being rotated out is made again under the current key.
-      const { paused, note } = description.state;
       await handle.delete();
-      await client.schedule.create({ scheduleId: want.id, spec, action: want.action, policies, memo: { workflow: want.workflow }, state: { paused, ...(note ? { note } : {}) } });
+      await client.schedule.create({
+        scheduleId: want.id,
+        spec,
+        action: want.action,
+        policies,
+        memo: { workflow: want.workflow },
+        state: { paused: current.paused, ...(current.note ? { note: current.note } : {}) },
+      });
     }
     report.updated.push(want.id);
   }
@@ -164,7 +164,10 @@ function timestampToIso(ts: { seconds?: unknown; nanos?: number | null } | null 
  * BatonWorkflow search attribute, so a schedule sealed under a key this
  * deployment no longer holds (or another deployment's) still lists.
  */
-async function describeRaw(client: Client, id: string): Promise<(ScheduleSummary & { taskQueue: string }) | undefined> {
+async function describeRaw(
+  client: Client,
+  id: string,
+): Promise<(ScheduleSummary & { taskQueue: string; workflowId: string; memoKeyId: string | undefined }) | undefined> {
   let response;
   try {
     response = await client.workflowService.describeSchedule({ namespace: client.options.namespace, scheduleId: id });
@@ -184,6 +187,8 @@ async function describeRaw(client: Client, id: string): Promise<(ScheduleSummary
     id,
     workflow,
     taskQueue: action?.taskQueue?.name ?? '',
+    workflowId: action?.workflowId ?? '',
+    memoKeyId: sealingKeyIdOfPayload(response.memo?.fields?.workflow),
     paused: response.schedule?.state?.paused ?? false,
     ...(response.schedule?.state?.notes ? { note: response.schedule.state.notes } : {}),
     nextRuns: (response.info?.futureActionTimes ?? []).slice(0, 3).flatMap((t) => timestampToIso(t) ?? []),
@@ -195,16 +200,30 @@ async function describeRaw(client: Client, id: string): Promise<(ScheduleSummary
   };
 }
 
+/**
+ * Ids of Baton's schedules, listed raw: the SDK's list decodes every entry's
+ * memo, which fails for a schedule sealed under a key this deployment lacks.
+ */
+async function listScheduleIds(client: Client): Promise<string[]> {
+  const ids: string[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listSchedules({ namespace: client.options.namespace, maximumPageSize: 500, ...(nextPageToken ? { nextPageToken } : {}) });
+    for (const entry of page.schedules ?? []) if (entry.scheduleId?.startsWith(SCHEDULE_PREFIX)) ids.push(entry.scheduleId);
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return ids;
+}
+
 /** Baton's schedules; with taskQueue, only those starting runs on it (one deployment's). */
 export async function listSchedules(client: Client, taskQueue?: string): Promise<ScheduleSummary[]> {
-  const ids: string[] = [];
-  for await (const entry of client.schedule.list()) if (entry.scheduleId.startsWith(SCHEDULE_PREFIX)) ids.push(entry.scheduleId);
+  const ids = await listScheduleIds(client);
   // The list comes from visibility, which lags; each schedule's own description is current.
   const described = await Promise.all(ids.map((id) => describeRaw(client, id)));
   return described
     .filter((s) => s !== undefined && (taskQueue === undefined || s.taskQueue === taskQueue))
     .map((s) => {
-      const { taskQueue: _queue, ...summary } = s!;
+      const { taskQueue: _queue, workflowId: _workflowId, memoKeyId: _memoKeyId, ...summary } = s!;
       return summary;
     })
     .sort((a, b) => a.id.localeCompare(b.id));

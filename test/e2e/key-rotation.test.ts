@@ -19,7 +19,7 @@ import { listSchedules, syncSchedules } from '../../shared/schedules/index.ts';
 import { ROTATION_NAMESPACE } from '../support/global-setup.ts';
 import { sdkBookkeeping } from '../support/history.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
-import { FINISH_RUN_LOCALLY } from '../../worker/workflows/baton-run.ts';
+import { PATCH_IDS } from '../../worker/workflows/baton-run.ts';
 
 const ROTATING = `
 name: rotating
@@ -103,7 +103,7 @@ async function keyIdsInHistory(stack: TestStack, runId: string): Promise<string[
   const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: NAMESPACE, execution: { workflowId: runId } });
   const ids: string[] = [];
   // The SDK's own bookkeeping (local activity and patch markers) is in clear and under no key.
-  const sdkOwn = new Set<unknown>(sdkBookkeeping(history, [FINISH_RUN_LOCALLY]).map(({ payload }) => payload));
+  const sdkOwn = new Set<unknown>(sdkBookkeeping(history, PATCH_IDS).map(({ payload }) => payload));
   const visit = (value: unknown): void => {
     if (!value || typeof value !== 'object' || value instanceof Uint8Array || sdkOwn.has(value)) return;
     if (Array.isArray(value)) return value.forEach(visit);

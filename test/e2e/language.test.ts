@@ -21,6 +21,10 @@ beforeAll(async () => {
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
       httpRequests.push({ method: req.method ?? '', url: req.url ?? '', body });
+      if (req.url === '/busy' && httpRequests.filter((r) => r.url === '/busy').length === 1) {
+        res.writeHead(429, { 'retry-after': '1' }).end();
+        return;
+      }
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ echo: body ? (JSON.parse(body) as unknown) : null, path: req.url }));
     });
@@ -349,6 +353,24 @@ blocks:
     expect(outcome.status).toBe('completed');
     expect(outcome.output).toMatchObject({ post: { status: 200, body: { echo: { id: 7 }, path: '/items/7?q=a+b' } } });
     expect(httpRequests.at(-1)).toMatchObject({ method: 'POST', url: '/items/7?q=a+b' });
+  });
+});
+
+describe('retries that the source paces', () => {
+  it("waits out an HTTP 429's Retry-After before the next attempt, beyond the block's own backoff", async () => {
+    const outcome = await stack.run(`
+name: paced
+blocks:
+  - id: call
+    type: http
+    resource: api
+    path: /busy
+    retry: { maxAttempts: 2, initialIntervalMs: 10 }
+`);
+    expect(outcome.status).toBe('completed');
+    expect(outcome.final!.blocks.call!.attempts).toBe(2);
+    // The first attempt's answer said "retry after 1 s"; the 10 ms backoff alone would not have waited.
+    expect(outcome.final!.blocks.call!.endedAt! - outcome.final!.blocks.call!.startedAt!).toBeGreaterThanOrEqual(1000);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * One real Temporal dev server (in memory, free ports) for the whole test run,
  * the workflow bundle built once, and a moto server (S3 / SSM / Secrets
- * Manager); all are handed to the test files. A missing Temporal CLI or moto
+ * Manager); all are handed to the test files. PostgreSQL and MariaDB are
+ * started when they are not up. A missing Temporal CLI, moto or database
  * fails the run loudly: no test is skipped for it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { startDevServer, type DevServer } from '../../local/dev-server.ts';
 import { quietTemporalRuntime } from '../../local/stack.ts';
 import { bundleBatonWorkflows } from '../../worker/index.ts';
 import { startMoto, type MotoServer } from './moto.ts';
+import { ensureDatabases } from './databases.ts';
 
 export const TEST_NAMESPACE = 'baton-test';
 /**
@@ -40,6 +42,7 @@ export async function setup(project: TestProject): Promise<void> {
     startDevServer({ namespaces: [TEST_NAMESPACE, ROTATION_NAMESPACE] }),
     bundleBatonWorkflows(),
     startMoto(),
+    ensureDatabases(),
   ]);
   server = started;
   moto = motoServer;

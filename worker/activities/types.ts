@@ -33,6 +33,8 @@ export interface StepError {
   readonly retryable: boolean;
   /** For a failed child run: the message of the block that failed at the bottom, so nesting does not repeat it. */
   readonly rootMessage?: string;
+  /** The step's source asked to be retried no sooner (an HTTP Retry-After). */
+  readonly retryAfterMs?: number;
 }
 
 /** The step's outcome: a reference to its result, or its own failure (user code threw). */

@@ -15,6 +15,8 @@ export type StepEnd<T> =
   | { readonly status: 'failed'; readonly error: BlockError }
   | { readonly status: 'cancelled' };
 
+const MAX_RETRY_AFTER_MS = 3_600_000;
+
 export function backoffMs(retry: RetryPlan, failedAttempt: number): number {
   return Math.min(retry.initialIntervalMs * retry.backoffCoefficient ** (failedAttempt - 1), retry.maxIntervalMs);
 }
@@ -38,15 +40,18 @@ export async function withRetries<T>(
   counter: AttemptCounter,
   attempt: (n: number) => Promise<AttemptOutcome<T>>,
 ): Promise<StepEnd<T>> {
+  let retryAfterMs = 0;
   for (let n = 1; ; n++) {
     try {
-      if (n > 1) await sleep(backoffMs(retry, n - 1));
+      // A Retry-After the step's source sent is honoured (up to an hour) even past the block's own backoff.
+      if (n > 1) await sleep(Math.max(backoffMs(retry, n - 1), Math.min(retryAfterMs, MAX_RETRY_AFTER_MS)));
       counter.attempts = n;
       const outcome = await attempt(n);
       if (outcome.ok) {
         delete counter.error;
         return { status: 'completed', value: outcome.value };
       }
+      retryAfterMs = outcome.error.retryAfterMs ?? 0;
       counter.error = {
         message: outcome.error.message,
         type: outcome.error.type,

@@ -8,7 +8,6 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
-  proxyLocalActivities,
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { BlockStatus, Plan, StepPlan } from '../../shared/definition/plan.ts';
@@ -39,16 +38,6 @@ export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
 export const storeActivities = proxyActivities<BatonActivities>({
   startToCloseTimeout: '2m',
   heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
-  retry: INFRASTRUCTURE_RETRY,
-});
-
-/**
- * The same store steps as local activities: run by this worker inside the
- * workflow task, so they cost no round trip through the server. Only for
- * short steps whose retry on replay is harmless (store writes by key).
- */
-export const localStoreActivities = proxyLocalActivities<BatonActivities>({
-  startToCloseTimeout: '2m',
   retry: INFRASTRUCTURE_RETRY,
 });
 
