@@ -6,6 +6,17 @@
 import { z } from 'zod';
 import { BLOCK_STATUSES } from '../definition/plan.ts';
 
+/** What a run's output is made of (DESIGN §3): the winning response's data, or `{ <id>: data }` of the output blocks. */
+export const runOutputSpecSchema = z.strictObject({
+  /** Completed (or failed with onError: continue) blocks no other block waits for. */
+  outputBlocks: z.array(z.string().min(1)),
+  /** The response block that won: its data is the output instead. */
+  responseBlock: z.string().min(1).optional(),
+});
+export type RunOutputSpec = z.infer<typeof runOutputSpecSchema>;
+
+const resultRefSchema = z.strictObject({ ref: z.string().min(1), bytes: z.int().min(0) });
+
 export const blockEnvelopeSchema = z.strictObject({
   v: z.literal(1),
   runId: z.string().min(1),
@@ -23,6 +34,12 @@ export const blockEnvelopeSchema = z.strictObject({
   childRunId: z.string().min(1).optional(),
   /** onError blocks: the failure that ended the run, in scope as `error`. */
   runError: z.strictObject({ blockId: z.string(), message: z.string(), type: z.string() }).optional(),
+  /**
+   * Set when this step completing ends the run (every other block has
+   * finished): the executor then writes the run's output too, which saves the
+   * run a step of its own. The worker decides; see worker/workflows/baton-run.ts.
+   */
+  finish: runOutputSpecSchema.optional(),
 });
 export type BlockEnvelope = z.infer<typeof blockEnvelopeSchema>;
 
@@ -44,7 +61,14 @@ export const decisionSchema = z.union([
 export type Decision = z.infer<typeof decisionSchema>;
 
 export const blockReplySchema = z.discriminatedUnion('ok', [
-  z.strictObject({ ok: z.literal(true), ref: z.string().min(1), bytes: z.int().min(0), decision: decisionSchema.optional() }),
+  z.strictObject({
+    ok: z.literal(true),
+    ref: z.string().min(1),
+    bytes: z.int().min(0),
+    decision: decisionSchema.optional(),
+    /** The run's output, when the envelope asked for it (`finish`). */
+    output: resultRefSchema.optional(),
+  }),
   z.strictObject({ ok: z.literal(false), error: blockFailureSchema }),
 ]);
 export type BlockReply = z.infer<typeof blockReplySchema>;

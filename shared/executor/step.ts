@@ -8,7 +8,8 @@ import { findMentions } from '../definition/mentions.ts';
 import { stepJavascript } from '../definition/steps.ts';
 import type { Block, Definition, Step } from '../definition/schema.ts';
 import { storeKeys } from '../store/keys.ts';
-import type { BlockEnvelope, BlockReply, BlockFailure, Decision } from './protocol.ts';
+import type { BlockEnvelope, BlockReply, BlockFailure, Decision, RunOutputSpec } from './protocol.ts';
+import { writeRunOutput } from './run-output.ts';
 import type { ExecutorRuntime } from './runtime.ts';
 
 /** A step's own failure (user code threw, SQL error, bad template value): a normal reply, not a fault. */
@@ -42,6 +43,8 @@ export interface ResolvedStep {
   readonly step: Step;
   readonly resultKey: string;
   readonly logsKey: string;
+  /** When this step completing ends the run: what its output is made of (the envelope's `finish`). */
+  readonly finish?: { readonly runId: string; readonly spec: RunOutputSpec };
 }
 
 /** Finds the envelope's step in the definition, or says why it cannot. */
@@ -62,7 +65,14 @@ export async function resolveStep(envelope: BlockEnvelope, runtime: ExecutorRunt
       logsKey: storeKeys.logs(runId, blockId, item),
     };
   }
-  return { definition, block, step: block, resultKey: storeKeys.block(runId, blockId), logsKey: storeKeys.logs(runId, blockId) };
+  return {
+    definition,
+    block,
+    step: block,
+    resultKey: storeKeys.block(runId, blockId),
+    logsKey: storeKeys.logs(runId, blockId),
+    ...(envelope.finish ? { finish: { runId, spec: envelope.finish } } : {}),
+  };
 }
 
 /** Which ids a step mentions; computed once per definition and step (definitions are immutable by hash). */
@@ -129,5 +139,13 @@ export async function completeStep(
   }
   const data = outcome?.data;
   const put = await runtime.store.putJson(resolved.resultKey, data === undefined ? {} : { data });
-  return { ok: true, ref: put.key, bytes: put.bytes, ...(outcome?.decision ? { decision: outcome.decision } : {}) };
+  const { finish } = resolved;
+  const output = finish ? await writeRunOutput(runtime.store, finish.runId, finish.spec, { blockId: resolved.block.id, data }) : undefined;
+  return {
+    ok: true,
+    ref: put.key,
+    bytes: put.bytes,
+    ...(outcome?.decision ? { decision: outcome.decision } : {}),
+    ...(output ? { output } : {}),
+  };
 }

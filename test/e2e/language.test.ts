@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeKeys } from '../../shared/store/index.ts';
 import { watchRun } from '../../shared/runs/index.ts';
 import { responseUpdate } from '../../worker/workflows/index.ts';
-import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { startTestStack, TEST_NAMESPACE, type TestStack } from '../support/test-stack.ts';
 
 let stack: TestStack;
 let http: Server;
@@ -391,5 +391,91 @@ blocks:
     code: return 'c'
 `);
     expect(outcome.output).toEqual({ b: 2, c: 'c' });
+  });
+
+  /** The activities a run scheduled, in order. */
+  async function activitiesOf(runId: string): Promise<string[]> {
+    const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: TEST_NAMESPACE, execution: { workflowId: runId } });
+    return (history?.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+  }
+
+  it("is written by the last block's executor, which saves the run a finishRun step", async () => {
+    const outcome = await stack.run(`
+name: output-by-executor
+blocks:
+  - id: a
+    type: code
+    code: return 1
+  - id: side
+    type: code
+    code: 'return { side: true }'
+  - id: pause
+    type: wait
+    duration: 500ms
+  - id: b
+    type: code
+    after: [a, pause]
+    code: return a.data + 1
+`);
+    // side (a leaf) has long finished when b, the last block, starts: b's executor writes both.
+    expect(outcome.output).toEqual({ b: 2, side: { side: true } });
+    expect(await stack.store.getJson(storeKeys.output(outcome.runId))).toEqual({ b: 2, side: { side: true } });
+    expect(await activitiesOf(outcome.runId)).toEqual(['runBlock', 'runBlock', 'runBlock']);
+  });
+
+  it('is written by the run itself when the last block fails under onError: continue', async () => {
+    const outcome = await stack.run(`
+name: output-after-failure
+blocks:
+  - id: a
+    type: code
+    code: return 1
+  - id: last
+    type: code
+    after: [a]
+    onError: continue
+    code: throw new Error('no luck')
+`);
+    expect(outcome.status).toBe('completed');
+    expect(outcome.output).toEqual({ last: { error: { type: 'Error', message: 'no luck' } } });
+    expect(await activitiesOf(outcome.runId)).toEqual(['runBlock', 'runBlock', 'recordFailure', 'finishRun']);
+  });
+
+  it("is the winning response's data when a response block ends the run", async () => {
+    const outcome = await stack.run(`
+name: output-response-last
+blocks:
+  - id: a
+    type: code
+    code: return 'hi'
+  - id: reply
+    type: response
+    after: [a]
+    status: 201
+    body: "{{ a.data }}"
+`);
+    expect(outcome.output).toEqual({ status: 201, headers: {}, body: 'hi' });
+    expect(await activitiesOf(outcome.runId)).toEqual(['runBlock', 'runBlock']);
+  });
+
+  it('is written with the loop data when a loop ends the run', async () => {
+    const outcome = await stack.run(`
+name: output-loop-last
+blocks:
+  - id: first
+    type: code
+    code: return 2
+  - id: each
+    type: loop
+    after: [first]
+    over: '[1, 2, 3]'
+    body:
+      type: code
+      code: return item * first.data
+`);
+    expect(outcome.output).toEqual({ each: [2, 4, 6] });
+    const activities = await activitiesOf(outcome.runId);
+    expect(activities.at(-1)).toBe('collectLoop');
+    expect(activities).not.toContain('finishRun');
   });
 });

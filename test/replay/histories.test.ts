@@ -22,9 +22,21 @@ interface Recording {
   readonly executions: ReadonlyArray<{ readonly workflowId: string; readonly history: unknown }>;
 }
 
-const recordings = readdirSync(FIXTURES)
-  .filter((file) => file.endsWith('.json'))
-  .map((file) => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as Recording);
+const readRecordings = (dir: string): Recording[] =>
+  readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')) as Recording);
+
+/** Recorded by the current workflow code (`npm run record-histories`). */
+const recordings = readRecordings(FIXTURES);
+/**
+ * Recorded by earlier workflow code and kept when a change made new runs take
+ * another path, so the runs still open from before keep replaying:
+ * `earlier/finish-run-step` has every run end with a finishRun step, before
+ * the last block's executor wrote the output.
+ */
+const EARLIER = join(FIXTURES, 'earlier');
+const earlierRecordings = readdirSync(EARLIER).flatMap((dir) => readRecordings(join(EARLIER, dir)));
 
 describe('recorded histories', () => {
   it('cover every recorded run, every block type and every run outcome', () => {
@@ -34,11 +46,12 @@ describe('recorded histories', () => {
     expect(new Set(recordings.map((r) => r.outcome))).toEqual(new Set(['completed', 'failed', 'cancelled']));
     // batches and child runs were recorded as executions of their own
     expect(recordings.find((r) => r.name === 'loop-batched')!.executions.length).toBeGreaterThan(1);
+    expect(earlierRecordings.length).toBeGreaterThan(0);
   });
 
   it('replay without nondeterminism under the current workflow code', async () => {
     const keyRing = keyRingFromEnv({ ENCRYPTION_KEY: readFileSync(join(FIXTURES, 'key.txt'), 'utf8').trim() });
-    const histories = recordings.flatMap((recording) =>
+    const histories = [...recordings, ...earlierRecordings].flatMap((recording) =>
       recording.executions.map((execution) => ({ workflowId: execution.workflowId, history: historyFromJSON(execution.history) })),
     );
     const failures: string[] = [];

@@ -12,6 +12,7 @@ import { runBlock } from './run-block.ts';
 import type {
   AdoptChildOutputInput,
   CollectLoopInput,
+  CollectLoopResult,
   CopyResultsInput,
   FinishRunInput,
   PrepareScheduledRunInput,
@@ -32,7 +33,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     runBlock: (input: RunBlockInput): Promise<RunBlockResult> => runBlock(deps, input),
     // Store steps heartbeat too: a worker that dies during one is noticed after the heartbeat timeout.
-    collectLoop: (input: CollectLoopInput): Promise<ResultRef> => whileHeartbeating(() => collectLoop(deps.store, input)),
+    collectLoop: (input: CollectLoopInput): Promise<CollectLoopResult> => whileHeartbeating(() => collectLoop(deps.store, input)),
     adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => whileHeartbeating(() => adoptChildOutput(deps.store, input)),
     recordFailure: (input: RecordFailureInput): Promise<void> => whileHeartbeating(() => recordFailure(deps.store, input)),
     finishRun: (input: FinishRunInput): Promise<ResultRef> => whileHeartbeating(() => finishRun(deps.store, input)),

@@ -4,11 +4,13 @@
  * data, recording a failure the executor could not record, and the run output.
  */
 import type { StoredBlockResult } from '../../shared/executor/index.ts';
+import { writeRunOutput } from '../../shared/executor/run-output.ts';
 import { storeKeys, type ResultStore } from '../../shared/store/index.ts';
 import type { Definition } from '../../shared/definition/schema.ts';
 import type {
   AdoptChildOutputInput,
   CollectLoopInput,
+  CollectLoopResult,
   CopyResultsInput,
   FinishRunInput,
   PrepareScheduledRunInput,
@@ -22,8 +24,8 @@ function resultKey(runId: string, blockId: string, item: number | undefined): st
   return item === undefined ? storeKeys.block(runId, blockId) : storeKeys.loopItem(runId, blockId, item);
 }
 
-/** The loop's data: each item's data, in item order. */
-export async function collectLoop(store: ResultStore, input: CollectLoopInput): Promise<ResultRef> {
+/** The loop's data: each item's data, in item order (and the run's output, when the loop ends the run). */
+export async function collectLoop(store: ResultStore, input: CollectLoopInput): Promise<CollectLoopResult> {
   const data: unknown[] = new Array<unknown>(input.count);
   for (let start = 0; start < input.count; start += READ_CONCURRENCY) {
     const end = Math.min(start + READ_CONCURRENCY, input.count);
@@ -36,7 +38,10 @@ export async function collectLoop(store: ResultStore, input: CollectLoopInput): 
     );
   }
   const put = await store.putJson(storeKeys.block(input.runId, input.blockId), { data });
-  return { ref: put.key, bytes: put.bytes };
+  const result = { ref: put.key, bytes: put.bytes };
+  if (!input.finish) return result;
+  // The loop was the run's last step: its output now, rather than in a step of its own.
+  return { ...result, output: await writeRunOutput(store, input.runId, input.finish, { blockId: input.blockId, data }) };
 }
 
 /** A workflow step's data is its child run's output. */
@@ -52,22 +57,10 @@ export async function recordFailure(store: ResultStore, input: RecordFailureInpu
   await store.putJson(resultKey(input.runId, input.blockId, input.item), { data: { error }, error });
 }
 
-/** Writes the run's output: the winning response's data, or `{ <id>: data }` of the output blocks. */
+/** Writes the run's output when no executor did (see shared/executor/run-output.ts). */
 export async function finishRun(store: ResultStore, input: FinishRunInput): Promise<ResultRef> {
-  let output: unknown;
-  if (input.responseBlock) {
-    output = (await store.getJson<StoredBlockResult>(storeKeys.block(input.runId, input.responseBlock)))?.data ?? null;
-  } else {
-    const entries = await Promise.all(
-      input.outputBlocks.map(async (id) => {
-        const stored = await store.getJson<StoredBlockResult>(storeKeys.block(input.runId, id));
-        return [id, stored?.data] as const;
-      }),
-    );
-    output = Object.fromEntries(entries);
-  }
-  const put = await store.putJson(storeKeys.output(input.runId), output);
-  return { ref: put.key, bytes: put.bytes };
+  const { runId, ...spec } = input;
+  return writeRunOutput(store, runId, spec);
 }
 
 /** A rerun's reused blocks: their results (and logs) copied from the earlier run. */

@@ -48,6 +48,7 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
     ...(input.item !== undefined ? { item: input.item } : {}),
     ...(input.childRunId !== undefined ? { childRunId: input.childRunId } : {}),
     ...(input.runError !== undefined ? { runError: input.runError } : {}),
+    ...(input.finish !== undefined ? { finish: input.finish } : {}),
   };
   const functionName = functionFor(input.type, deps.functions);
   const response = await whileHeartbeating(() =>

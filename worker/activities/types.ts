@@ -18,6 +18,8 @@ export interface RunBlockInput {
   readonly childRunId?: string;
   /** onError blocks: what failed the run. */
   readonly runError?: { readonly blockId: string; readonly message: string; readonly type: string };
+  /** This step completing ends the run: the executor writes the run's output too (see RunOutputSpec). */
+  readonly finish?: RunOutputSpec;
 }
 
 export interface ResultRef {
@@ -39,13 +41,20 @@ export interface StepError {
 
 /** The step's outcome: a reference to its result, or its own failure (user code threw). */
 export type RunBlockResult =
-  | ({ readonly ok: true; readonly decision?: Decision } & ResultRef)
+  | ({ readonly ok: true; readonly decision?: Decision; readonly output?: ResultRef } & ResultRef)
   | { readonly ok: false; readonly error: StepError };
 
 export interface CollectLoopInput {
   readonly runId: string;
   readonly blockId: string;
   readonly count: number;
+  /** The loop completing ends the run: write the run's output too. */
+  readonly finish?: RunOutputSpec;
+}
+
+/** The loop's data, and the run's output when asked for it. */
+export interface CollectLoopResult extends ResultRef {
+  readonly output?: ResultRef;
 }
 
 export interface AdoptChildOutputInput {
@@ -62,12 +71,19 @@ export interface RecordFailureInput {
   readonly error: { readonly type: string; readonly message: string };
 }
 
-export interface FinishRunInput {
-  readonly runId: string;
-  /** Completed blocks no other block waits for: their data is the run's output. */
-  readonly outputBlocks: readonly string[];
-  /** The response block that won: its data is the run's output instead. */
+/**
+ * What the run's output is made of: the winning response's data, or
+ * `{ <id>: data }` of the completed blocks no other block waits for.
+ * (The same shape as the executor envelope's `finish`, spelled out here
+ * because this file holds pure types the workflow bundle may import.)
+ */
+export interface RunOutputSpec {
+  readonly outputBlocks: string[];
   readonly responseBlock?: string;
+}
+
+export interface FinishRunInput extends RunOutputSpec {
+  readonly runId: string;
 }
 
 export interface CopyResultsInput {

@@ -26,6 +26,7 @@ import {
 import type { BlockStatus, Plan, PlanBlock } from '../../shared/definition/plan.ts';
 import { withRetries, type StepEnd } from './attempts.ts';
 import { runLoop } from './loop.ts';
+import type { RunOutputSpec } from '../activities/index.ts';
 import { runStepAttempt, storeActivities, type RunFailureDetails, type StepResult, type StepTarget } from './steps.ts';
 import { TERMINAL_BLOCK_STATUSES, type BlockError, type BlockState, type RunState, type RunStatus } from './run-state.ts';
 
@@ -71,7 +72,6 @@ type RunFailure = BlockError & { blockId: string };
 /** The patch ids batonRun may record with patched() (the encryption tests allow exactly these in clear). */
 export const PATCH_IDS: readonly string[] = [];
 
-
 export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const { plan } = input;
   // A schedule appends its fire time (with colons) to the workflow id; store keys need a safe id.
@@ -85,6 +85,8 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   let runState: RunState = 'running';
   let failure: RunFailure | undefined;
   let response: RunResponse | undefined;
+  /** The run's output, when the executor of its last step wrote it. */
+  let output: ResultRef | undefined;
 
   const stateOf = (id: string): BlockState => {
     const state = states.get(id);
@@ -145,8 +147,9 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
         return { status: 'cancelled' };
       }
     }
+    const finish = runError ? undefined : finishSpec(block);
     const end = await withRetries(block.retry, state, (attempt) =>
-      runStepAttempt({ ...target, step: block, onChild: (id) => void (state.childRunId = id) }, attempt),
+      runStepAttempt({ ...target, step: block, ...(finish ? { finish } : {}), onChild: (id) => void (state.childRunId = id) }, attempt),
     );
     if (end.status !== 'completed') return end;
     const decision = end.value.decision;
@@ -161,7 +164,11 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       state.error = error;
       return { status: 'failed', error };
     }
-    return { status: 'completed', value: await storeActivities.collectLoop({ runId, blockId: block.id, count }) };
+    const loopFinish = runError ? undefined : finishSpec(block);
+    return {
+      status: 'completed',
+      value: await storeActivities.collectLoop({ runId, blockId: block.id, count, ...(loopFinish ? { finish: loopFinish } : {}) }),
+    };
   }
 
   async function runBlock(block: PlanBlock, state: BlockState, runError?: RunFailure): Promise<void> {
@@ -170,6 +177,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     const end = await executeBlock(block, state, runError);
     if (end.status === 'completed') {
       state.status = 'completed';
+      if (end.value?.output) output = end.value.output;
       if (block.type === 'response' && !response) response = { blockId: block.id };
     } else if (end.status === 'cancelled') {
       state.status = 'cancelled';
@@ -230,6 +238,29 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   };
   const isMain = (block: PlanBlock) => !handlers.has(block.id);
   const isHandler = (block: PlanBlock) => handlers.has(block.id);
+  const waitedFor = new Set(plan.blocks.filter(isMain).flatMap((block) => block.predecessors));
+
+  /** The run's output as things stand, or as they will once `last` completes. */
+  function outputSpec(last?: PlanBlock): RunOutputSpec {
+    const ended = (block: PlanBlock) => block === last || ['completed', 'failed'].includes(stateOf(block.id).status);
+    const outputBlocks = plan.blocks.filter((block) => isMain(block) && !waitedFor.has(block.id) && ended(block)).map((block) => block.id);
+    const responseBlock = response?.blockId ?? (last?.type === 'response' ? last.id : undefined);
+    return { outputBlocks, ...(responseBlock ? { responseBlock } : {}) };
+  }
+
+  /**
+   * When `block` completing would end the run (no failure, every other block
+   * finished), the output the run will have: the step that runs it writes it,
+   * which saves the run a finishRun step (a workflow task and an activity).
+   * If the step fails instead (onError: continue), the run writes it as before.
+   * Replays of runs recorded before this see no output in the reply and so
+   * take the finishRun path they recorded.
+   */
+  function finishSpec(block: PlanBlock): RunOutputSpec | undefined {
+    if (failure || !isMain(block)) return undefined;
+    const othersDone = plan.blocks.every((other) => other === block || !isMain(other) || TERMINAL_BLOCK_STATUSES.has(stateOf(other.id).status));
+    return othersDone ? outputSpec(block) : undefined;
+  }
 
   if (input.schedule) {
     await storeActivities.prepareScheduledRun({ runId, definitionHash: plan.hash, scheduleId: input.schedule.id });
@@ -271,14 +302,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     throw ApplicationFailure.nonRetryable(`block "${runError.blockId}" failed: ${runError.message}`, 'BlockFailed', details);
   }
   markPending('skipped', isHandler);
-  const waitedFor = new Set(plan.blocks.filter(isMain).flatMap((block) => block.predecessors));
-  const outputBlocks = plan.blocks
-    .filter((block) => isMain(block) && !waitedFor.has(block.id) && ['completed', 'failed'].includes(stateOf(block.id).status))
-    .map((block) => block.id);
-  // Writing the output as a local activity saves every run a workflow task and an activity task;
-  // runs that started before this change (no patch marker) keep the regular activity on replay.
-  const finishRun = storeActivities.finishRun;
-  const output = await finishRun({ runId, outputBlocks, ...(response ? { responseBlock: response.blockId } : {}) });
+  output ??= await storeActivities.finishRun({ runId, ...outputSpec() });
   runState = 'completed';
   await condition(allHandlersFinished);
   return { output };

@@ -11,7 +11,7 @@ import {
   type RetryPolicy,
 } from '@temporalio/workflow';
 import type { BlockStatus, Plan, StepPlan } from '../../shared/definition/plan.ts';
-import type { BatonActivities, Decision, RunBlockInput, StepError } from '../activities/index.ts';
+import type { BatonActivities, Decision, ResultRef, RunBlockInput, RunOutputSpec, StepError } from '../activities/index.ts';
 import { describeFailure, type AttemptOutcome } from './attempts.ts';
 
 /** Nesting deeper than this fails the run (DESIGN §3). */
@@ -57,13 +57,24 @@ export interface StepTarget {
   readonly depth: number;
   /** Told the child run id as soon as it is known (for the status query). */
   readonly onChild?: (childRunId: string) => void;
+  /** This step completing ends the run: its output, for the executor to write (steps that end in the executor only). */
+  readonly finish?: RunOutputSpec;
 }
 
 export interface StepResult {
   readonly ref: string;
   readonly bytes: number;
   readonly decision?: Decision;
+  /** The run's output, written by the executor when the target asked (`finish`). */
+  readonly output?: ResultRef;
 }
+
+/**
+ * Steps whose executor call is the whole step, so its executor can write the
+ * run's output: not branch (its cases run after it), loop (its items do),
+ * or workflow (its child run does).
+ */
+const FINISHED_IN_EXECUTOR: ReadonlySet<StepPlan['type']> = new Set(['code', 'query', 'http', 'response']);
 
 function executorActivities(step: StepPlan) {
   return proxyActivities<BatonActivities>({
@@ -121,10 +132,19 @@ export async function runStepAttempt(target: StepTarget, attempt: number): Promi
     ...(target.item !== undefined ? { item: target.item } : {}),
     ...(childRunId !== undefined ? { childRunId } : {}),
     ...(target.runError !== undefined ? { runError: target.runError } : {}),
+    ...(target.finish !== undefined && target.item === undefined && FINISHED_IN_EXECUTOR.has(step.type) ? { finish: target.finish } : {}),
   });
   if (!reply.ok) return { ok: false, error: reply.error };
   if (step.type !== 'workflow' || childRunId === undefined || !step.workflow) {
-    return { ok: true, value: { ref: reply.ref, bytes: reply.bytes, ...(reply.decision ? { decision: reply.decision } : {}) } };
+    return {
+      ok: true,
+      value: {
+        ref: reply.ref,
+        bytes: reply.bytes,
+        ...(reply.decision ? { decision: reply.decision } : {}),
+        ...(reply.output ? { output: reply.output } : {}),
+      },
+    };
   }
   target.onChild?.(childRunId);
   const plan = target.workflows[step.workflow] as Plan;
