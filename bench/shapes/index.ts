@@ -12,7 +12,7 @@ import { startRun } from '../../shared/runs/index.ts';
 import { storeKeys } from '../../shared/store/index.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { describeMachine } from '../support/machine.ts';
-import { measureSystem, type PhasePlan } from './measure.ts';
+import { measurePair, type PhasePlan } from './measure.ts';
 import { writeReport, type ShapeResult } from './report.ts';
 import { SHAPES } from './shapes.ts';
 
@@ -22,8 +22,8 @@ export async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const only = argv.find((arg) => arg.startsWith('--shape='))?.slice('--shape='.length);
   const plan: PhasePlan = quick
-    ? { warmupRuns: 3, latencyRuns: 15, latencyMaxMs: 4_000, throughputMs: 4_000 }
-    : { warmupRuns: 10, latencyRuns: 100, latencyMaxMs: 20_000, throughputMs: 20_000 };
+    ? { warmupRuns: 3, latencyRuns: 15, latencyMaxMs: 6_000, throughputMs: 4_000, throughputRounds: 2 }
+    : { warmupRuns: 10, latencyRuns: 100, latencyMaxMs: 40_000, throughputMs: 20_000, throughputRounds: 4 };
   const shapes = SHAPES.filter((shape) => !only || shape.id === only);
   if (shapes.length === 0) throw new Error(`--shape must be one of ${SHAPES.map((s) => s.id).join(', ')}`);
 
@@ -59,19 +59,16 @@ export async function main(argv: readonly string[]): Promise<void> {
       }
 
       const tag = (line: string) => console.error(`[${shape.id}] ${line}`);
-      tag(`Baton: ${shape.title}`);
-      const baton = await measureSystem({
-        once: async () => void (await batonOnce()),
+      tag(shape.title);
+      const { baton, plain } = await measurePair({
+        baton: {
+          once: async () => void (await batonOnce()),
+          pids: { worker: batonWorker.pid, executors: lambda.process.pid, temporal: server.process.pid ?? NaN },
+        },
+        plain: { once: async () => void (await plainOnce()), pids: { worker: plainWorker.pid, temporal: server.process.pid ?? NaN } },
         plan,
         concurrency: shape.concurrency,
-        pids: { worker: batonWorker.pid, executors: lambda.process.pid, temporal: server.process.pid ?? NaN },
-      });
-      tag(`plain: ${shape.title}`);
-      const plain = await measureSystem({
-        once: async () => void (await plainOnce()),
-        plan,
-        concurrency: shape.concurrency,
-        pids: { worker: plainWorker.pid, temporal: server.process.pid ?? NaN },
+        log: tag,
       });
       results.push({ shape, baton, plain });
     }

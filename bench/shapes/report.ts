@@ -162,8 +162,9 @@ export function writeReport(options: { results: readonly ShapeResult[]; quick: b
   const name = quick ? 'shapes-quick' : 'shapes';
   const command = `npm run bench${quick ? ' -- --quick' : ''}`;
   const method =
-    `${plan.latencyRuns} runs one at a time for latency (at most ${plan.latencyMaxMs / 1000} s), then ${plan.throughputMs / 1000} s ` +
-    'with a fixed number of runs in flight for throughput; CPU % is of one core.';
+    `Baton and plain take turns: up to ${plan.latencyRuns} runs each one at a time for latency (at most ${plan.latencyMaxMs / 1000} s ` +
+    `for both), then ${plan.throughputMs / 1000} s each with a fixed number of runs in flight for throughput, in ` +
+    `${plan.throughputRounds} alternating windows; CPU % is of one core.`;
   const table = markdownTable(results);
   const goals = goalLines(results);
   const markdown = [
