@@ -4,4 +4,4 @@ export { createExecutorRuntime, executorRuntime, DEFAULT_MAX_RESULT_BYTES, type 
 export { createExecutorHandler, type BlockRunner } from './serve.ts';
 export { loadScope, type BlockView } from './scope.ts';
 export { StepFailure, completeStep, evaluate, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
-export { writeRunOutput, type OutputRef } from './run-output.ts';
+export { writeRunOutput } from './run-output.ts';

@@ -15,7 +15,9 @@ export const runOutputSpecSchema = z.strictObject({
 });
 export type RunOutputSpec = z.infer<typeof runOutputSpecSchema>;
 
+/** A result-store object a step wrote: its key and its size as JSON. */
 const resultRefSchema = z.strictObject({ ref: z.string().min(1), bytes: z.int().min(0) });
+export type ResultRef = z.infer<typeof resultRefSchema>;
 
 export const blockEnvelopeSchema = z.strictObject({
   v: z.literal(1),

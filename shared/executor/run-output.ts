@@ -7,12 +7,7 @@
  */
 import { storeKeys } from '../store/keys.ts';
 import type { ResultStore } from '../store/result-store.ts';
-import type { RunOutputSpec, StoredBlockResult } from './protocol.ts';
-
-export interface OutputRef {
-  readonly ref: string;
-  readonly bytes: number;
-}
+import type { ResultRef, RunOutputSpec, StoredBlockResult } from './protocol.ts';
 
 /** `known`: a block whose data the caller holds already (the executor's own step), so it is not read back. */
 export async function writeRunOutput(
@@ -20,7 +15,7 @@ export async function writeRunOutput(
   runId: string,
   spec: RunOutputSpec,
   known?: { readonly blockId: string; readonly data: unknown },
-): Promise<OutputRef> {
+): Promise<ResultRef> {
   const dataOf = async (blockId: string): Promise<unknown> =>
     blockId === known?.blockId ? known.data : (await store.getJson<StoredBlockResult>(storeKeys.block(runId, blockId)))?.data;
   let output: unknown;

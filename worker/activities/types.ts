@@ -1,5 +1,9 @@
 /** Activity inputs and outputs: orchestration data only (ids, statuses, references). Pure types. */
 import type { BlockStatus, PlanBlockType } from '../../shared/definition/plan.ts';
+// Type-only (erased from the workflow bundle): the executor protocol's own definitions.
+import type { ResultRef, RunOutputSpec } from '../../shared/executor/protocol.ts';
+
+export type { ResultRef, RunOutputSpec };
 
 export interface RunBlockInput {
   readonly runId: string;
@@ -22,10 +26,6 @@ export interface RunBlockInput {
   readonly finish?: RunOutputSpec;
 }
 
-export interface ResultRef {
-  readonly ref: string;
-  readonly bytes: number;
-}
 
 export type Decision = { readonly taken: number | 'else' } | { readonly items: number };
 
@@ -69,17 +69,6 @@ export interface RecordFailureInput {
   readonly blockId: string;
   readonly item?: number;
   readonly error: { readonly type: string; readonly message: string };
-}
-
-/**
- * What the run's output is made of: the winning response's data, or
- * `{ <id>: data }` of the completed blocks no other block waits for.
- * (The same shape as the executor envelope's `finish`, spelled out here
- * because this file holds pure types the workflow bundle may import.)
- */
-export interface RunOutputSpec {
-  readonly outputBlocks: string[];
-  readonly responseBlock?: string;
 }
 
 export interface FinishRunInput extends RunOutputSpec {

@@ -26,7 +26,7 @@ import {
 import type { BlockStatus, Plan, PlanBlock } from '../../shared/definition/plan.ts';
 import { withRetries, type StepEnd } from './attempts.ts';
 import { runLoop } from './loop.ts';
-import type { RunOutputSpec } from '../activities/index.ts';
+import type { ResultRef, RunOutputSpec } from '../activities/index.ts';
 import { runStepAttempt, storeActivities, type RunFailureDetails, type StepResult, type StepTarget } from './steps.ts';
 import { TERMINAL_BLOCK_STATUSES, type BlockError, type BlockState, type RunState, type RunStatus } from './run-state.ts';
 
@@ -49,11 +49,6 @@ export interface BatonRunInput {
   readonly schedule?: { readonly id: string };
 }
 
-export interface ResultRef {
-  readonly ref: string;
-  readonly bytes: number;
-}
-
 export interface BatonRunResult {
   /** Reference to the run's output in the result store. */
   readonly output: ResultRef;
@@ -68,6 +63,14 @@ export const statusQuery = defineQuery<RunStatus>('status');
 export const responseUpdate = defineUpdate<RunResponse | null>('response');
 
 type RunFailure = BlockError & { blockId: string };
+
+/**
+ * Steps whose executor call is the whole step, so its executor can write the
+ * run's output: not branch (its cases run after it), loop (its items do; the
+ * loop's collectLoop writes it instead), wait (no executor) or workflow (its
+ * child run does).
+ */
+const FINISHED_IN_EXECUTOR: ReadonlySet<PlanBlock['type']> = new Set(['code', 'query', 'http', 'response']);
 
 /** The patch ids batonRun may record with patched() (the encryption tests allow exactly these in clear). */
 export const PATCH_IDS: readonly string[] = [];
@@ -147,7 +150,8 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
         return { status: 'cancelled' };
       }
     }
-    const finish = runError ? undefined : finishSpec(block);
+    // Only a step that ends in its executor can write the run's output there.
+    const finish = FINISHED_IN_EXECUTOR.has(block.type) ? finishSpec(block) : undefined;
     const end = await withRetries(block.retry, state, (attempt) =>
       runStepAttempt({ ...target, step: block, ...(finish ? { finish } : {}), onChild: (id) => void (state.childRunId = id) }, attempt),
     );
@@ -164,7 +168,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       state.error = error;
       return { status: 'failed', error };
     }
-    const loopFinish = runError ? undefined : finishSpec(block);
+    const loopFinish = finishSpec(block);
     return {
       status: 'completed',
       value: await storeActivities.collectLoop({ runId, blockId: block.id, count, ...(loopFinish ? { finish: loopFinish } : {}) }),
@@ -257,6 +261,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
    * take the finishRun path they recorded.
    */
   function finishSpec(block: PlanBlock): RunOutputSpec | undefined {
+    // onError handlers (the only blocks run with a runError) run on a failing run: it has no output.
     if (failure || !isMain(block)) return undefined;
     const othersDone = plan.blocks.every((other) => other === block || !isMain(other) || TERMINAL_BLOCK_STATUSES.has(stateOf(other.id).status));
     return othersDone ? outputSpec(block) : undefined;

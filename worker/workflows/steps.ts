@@ -57,7 +57,7 @@ export interface StepTarget {
   readonly depth: number;
   /** Told the child run id as soon as it is known (for the status query). */
   readonly onChild?: (childRunId: string) => void;
-  /** This step completing ends the run: its output, for the executor to write (steps that end in the executor only). */
+  /** This step completing ends the run: its output, for the executor to write (batonRun sets it only on steps that end there). */
   readonly finish?: RunOutputSpec;
 }
 
@@ -68,13 +68,6 @@ export interface StepResult {
   /** The run's output, written by the executor when the target asked (`finish`). */
   readonly output?: ResultRef;
 }
-
-/**
- * Steps whose executor call is the whole step, so its executor can write the
- * run's output: not branch (its cases run after it), loop (its items do),
- * or workflow (its child run does).
- */
-const FINISHED_IN_EXECUTOR: ReadonlySet<StepPlan['type']> = new Set(['code', 'query', 'http', 'response']);
 
 function executorActivities(step: StepPlan) {
   return proxyActivities<BatonActivities>({
@@ -132,7 +125,7 @@ export async function runStepAttempt(target: StepTarget, attempt: number): Promi
     ...(target.item !== undefined ? { item: target.item } : {}),
     ...(childRunId !== undefined ? { childRunId } : {}),
     ...(target.runError !== undefined ? { runError: target.runError } : {}),
-    ...(target.finish !== undefined && target.item === undefined && FINISHED_IN_EXECUTOR.has(step.type) ? { finish: target.finish } : {}),
+    ...(target.finish !== undefined ? { finish: target.finish } : {}),
   });
   if (!reply.ok) return { ok: false, error: reply.error };
   if (step.type !== 'workflow' || childRunId === undefined || !step.workflow) {
