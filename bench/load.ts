@@ -21,6 +21,7 @@ import { freePort } from '../local/free-port.ts';
 import { spawnTs } from '../local/node-process.ts';
 import { describeMachine } from './support/machine.ts';
 import { numberOption } from './support/options.ts';
+import { writeResult } from './support/results.ts';
 import { fixed, mib, summarize } from './support/stats.ts';
 import { cpuMs, rssBytes } from './support/usage.ts';
 
@@ -222,9 +223,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     ];
     const report = lines.join('\n');
     console.log(`\n${report}`);
-    const results = fileURLToPath(new URL('./results/', import.meta.url));
-    mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, 'load.md'), report);
+    writeResult('load.md', report);
     await client.connection.close();
     if (problems.length > 0) process.exitCode = 1;
   } finally {

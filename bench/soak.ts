@@ -4,13 +4,11 @@
  * (and the executors' and Temporal's) resident memory sampled as the runs
  * go, so growth shows. Every run must complete. Writes bench/results/soak.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compileDefinition, parseDefinition } from '../shared/definition/index.ts';
 import { startRun } from '../shared/runs/index.ts';
 import { startBenchStack } from './support/bench-stack.ts';
 import { numberOption } from './support/options.ts';
+import { writeResult } from './support/results.ts';
 import { SHAPES } from './shapes/shapes.ts';
 import { describeMachine } from './support/machine.ts';
 import { fixed, mib } from './support/stats.ts';
@@ -102,9 +100,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     ];
     const report = lines.join('\n');
     console.log(`\n${report}`);
-    const results = fileURLToPath(new URL('./results/', import.meta.url));
-    mkdirSync(results, { recursive: true });
-    writeFileSync(join(results, 'soak.md'), report);
+    writeResult('soak.md', report);
     if (failures.length > 0) process.exitCode = 1;
   } finally {
     await stack.stop();

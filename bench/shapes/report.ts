@@ -3,8 +3,7 @@
  * raw figures as JSON, and an SVG chart (block runs/s and p50 latency, Baton
  * beside plain), all under bench/results/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { writeResult } from '../support/results.ts';
 import { fixed, mib } from '../support/stats.ts';
 import type { PhasePlan, SystemResult } from './measure.ts';
 import type { Shape } from './shapes.ts';
@@ -16,8 +15,6 @@ export interface ShapeResult {
 }
 
 export const GOALS = { blockRunsPerSecond: 150, threeBlockP50Ms: 60, throughputRatio: 0.8 } as const;
-
-const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
 const blockRate = (r: SystemResult, shape: Shape) => r.throughput.runsPerSecond * shape.blockRuns;
 const cpuPercent = (r: SystemResult, name: string) => ((r.usage.cpuMs[name] ?? NaN) / r.usage.wallMs) * 100;
@@ -179,12 +176,11 @@ export function writeReport(options: { results: readonly ShapeResult[]; quick: b
     '',
   ].join('\n');
   console.log(`\n${table}\n\n${goals.join('\n')}`);
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  const files = [`${RESULTS_DIR}${name}.md`, `${RESULTS_DIR}${name}.json`, `${RESULTS_DIR}${name}.svg`];
-  writeFileSync(files[0]!, markdown);
-  writeFileSync(
-    files[1]!,
-    `${JSON.stringify(
+  return [
+    writeResult(`${name}.md`, markdown),
+    writeResult(
+      `${name}.json`,
+      `${JSON.stringify(
       {
         machine,
         command,
@@ -198,7 +194,7 @@ export function writeReport(options: { results: readonly ShapeResult[]; quick: b
       null,
       2,
     )}\n`,
-  );
-  writeFileSync(files[2]!, svgChart(results, `${machine} · ${command}`));
-  return files;
+    ),
+    writeResult(`${name}.svg`, svgChart(results, `${machine} · ${command}`)),
+  ];
 }
