@@ -11,7 +11,7 @@ const child = spawn(
   ['--no-node-snapshot', '--enable-source-maps', '--import', import.meta.resolve('tsx'), main, ...process.argv.slice(2)],
   {
     stdio: 'inherit',
-    // Baton's Lambda functions and worker run on Node 22; local use on Node 20 is supported, so the SDK's notice is noise here.
+    // The AWS SDK's Node version notice is noise for a CLI.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
   },
 );

@@ -22,7 +22,7 @@ export async function bundleLambda(name: string, outDir: string): Promise<string
     outfile,
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'esm',
     sourcemap: true,
     external: EXTERNAL,

@@ -2,7 +2,7 @@
  * The two container images (worker/Dockerfile, functions/Dockerfile: the executors).
  * No Docker engine here, so they are not built; what can be checked is:
  * both files validate; the properties each image promises hold as written
- * (multi-stage, Node 22, production dependencies only, non-root, prebuilt
+ * (multi-stage, Node 24, production dependencies only, non-root, prebuilt
  * workflow bundle, health check); every COPY source exists and is not
  * ignored; the build steps they run work (the workflow prebuild, the
  * executor bundles, the code-executor's then serving a real run); and the worker's code
@@ -85,9 +85,9 @@ describe('the worker image', () => {
   const stages = stagesOf('worker/Dockerfile');
   const final = stages.at(-1)!;
 
-  it('is multi-stage on Node 22, runs as a non-root user, and starts worker/main.ts with a health check', () => {
+  it('is multi-stage on Node 24, runs as a non-root user, and starts worker/main.ts with a health check', () => {
     expect(stages.length).toBeGreaterThanOrEqual(3);
-    expect(readFileSync(join(ROOT, 'worker/Dockerfile'), 'utf8')).toMatch(/^ARG NODE_IMAGE=node:22-[a-z-]+$/m);
+    expect(readFileSync(join(ROOT, 'worker/Dockerfile'), 'utf8')).toMatch(/^ARG NODE_IMAGE=node:24-[a-z-]+$/m);
     expect(stages.every((stage) => /^\$\{NODE_IMAGE\}/.test(stage[0]!.args))).toBe(true);
     const user = argsOf(final, 'USER');
     expect(user).toHaveLength(1);
@@ -162,8 +162,8 @@ describe('the executors image', () => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('builds and runs on the Lambda nodejs22 base image, with --no-node-snapshot for isolated-vm, a handler per executor', () => {
-    expect(readFileSync(join(ROOT, 'functions/Dockerfile'), 'utf8')).toMatch(/^ARG LAMBDA_IMAGE=public\.ecr\.aws\/lambda\/nodejs:22$/m);
+  it('builds and runs on the Lambda nodejs24 base image, with --no-node-snapshot for isolated-vm, a handler per executor', () => {
+    expect(readFileSync(join(ROOT, 'functions/Dockerfile'), 'utf8')).toMatch(/^ARG LAMBDA_IMAGE=public\.ecr\.aws\/lambda\/nodejs:24$/m);
     expect(stages.every((stage) => stage[0]!.args.startsWith('${LAMBDA_IMAGE}'))).toBe(true);
     expect(argsOf(final, 'ENV').join(' ')).toContain('NODE_OPTIONS=--no-node-snapshot');
     expect(argsOf(final, 'CMD')).toEqual(['["code-executor.handler"]']);

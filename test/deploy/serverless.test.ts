@@ -120,7 +120,7 @@ describe('sls package --stage ci', () => {
     const executor = functions['baton-ci-code-executor']!;
     const codec = functions['baton-ci-codec-server']!;
     expect(codec.Handler).toBe('functions/codec-server/handler.handler');
-    expect(api.Runtime).toBe('nodejs22.x');
+    expect(api.Runtime).toBe('nodejs24.x');
     expect(api.Handler).toBe('functions/api/handler.handler');
     // The executors are one container image pinned by digest (isolated-vm built for the runtime), a handler each.
     for (const [fn, handler] of [[executor, 'code-executor.handler'], [db, 'db-connector.handler']] as const) {
