@@ -23,34 +23,71 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code runs in Temporal's deterministic sandbox: no Node builtins,
-    // no AWS SDK, no clients, and from shared/ only the pure modules.
-    files: ['worker/workflows/**/*.ts'],
+    // The run contract is pure: workflow code imports it, so no Node API, no
+    // I/O, no package but @temporalio/workflow (and zod in schemas/, which
+    // workflow code may import types from only).
+    files: ['shared/contract/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The contract is pure: no Node builtins.' })),
+          patterns: [
+            { regex: '^(?!@temporalio/workflow$|zod$|\\.{1,2}/)', message: 'The contract may import only @temporalio/workflow, zod and itself.' },
+            { regex: '^\\.\\./\\.\\./', message: 'The contract imports nothing from outside shared/contract/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['shared/contract/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The contract is pure: no Node builtins.' })),
+          patterns: [
+            { regex: '^(?!@temporalio/workflow$|zod$|\\./)', message: 'The contract may import only @temporalio/workflow, zod and itself.' },
+            // Workflow code imports these files: zod and the schemas only as types, so neither enters the bundle.
+            { regex: '^(zod|\\./schemas/.*)$', allowTypeImports: true, message: 'Outside shared/contract/schemas/, zod and the schemas are imported as types only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // shared/ is what the functions and the worker both use: it depends on neither.
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/contract/**'],
     rules: {
       'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(\\.\\./)+(worker|functions|local|cli)/', message: 'shared/ imports nothing from worker/, functions/, local/ or cli/.' }] },
+      ],
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: it imports
+    // @temporalio/workflow, its own folder and the run contract, nothing else.
+    files: ['worker/workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'Node builtins are not allowed in workflow code.' })),
           patterns: [
-            { group: ['@aws-sdk/*', '@smithy/*'], message: 'The AWS SDK belongs in activities, not workflow code.' },
             {
-              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'isolated-vm', 'esbuild', 'pg', 'mysql2', 'zod'],
-              message: 'Workflow code may only use @temporalio/workflow and pure modules.',
+              regex: '^(?!@temporalio/workflow$|\\./|\\.\\./\\.\\./shared/contract/)',
+              message: 'Workflow code may import only @temporalio/workflow, worker/workflows/ and shared/contract/.',
             },
             {
-              regex: '/shared/(?!definition/plan\\.ts$|store/keys\\.ts$)',
-              message: 'From shared/, workflow code may import only the pure modules (definition/plan.ts, store/keys.ts).',
-            },
-            {
-              regex: '/activities/(?!types\\.ts$|index\\.ts$)',
-              message: 'Workflow code reaches activities only through proxyActivities with `import type`.',
+              regex: '^\\.\\./\\.\\./shared/contract/schemas/',
+              allowTypeImports: true,
+              message: 'The contract schemas (zod) enter workflow code as types only.',
             },
           ],
         },
-      ],
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/activities/index.ts'], allowTypeImports: true, message: 'Use `import type` for activities.' }] },
       ],
     },
   },

@@ -18,6 +18,7 @@ import { generateKey, workerDataConverterFor } from '../shared/codec/index.ts';
 import { compileDefinition, parseDefinition } from '../shared/definition/index.ts';
 import { resourceSchema } from '../shared/config/resources.ts';
 import { closePools, runQuery } from '../functions/db-connector/query.ts';
+import { Secrets } from '../functions/db-connector/secrets.ts';
 import { connectWorker } from '../worker/connect.ts';
 import { startDevServer } from '../local/dev-server.ts';
 import { isListening } from '../local/free-port.ts';
@@ -63,8 +64,9 @@ try {
   const direct = await measure('direct node-postgres query', () => pool.query('select $1::int as one', [1]));
 
   const resource = resourceSchema.parse(JSON.parse(env.BATON_RESOURCES).shop);
+  const secrets = new Secrets({ env });
   const connector = await measure('db-connector runQuery, in-process', () =>
-    runQuery(resource, { resourceName: 'bench', blockId: 'one', sql: 'select $1::int as one', params: [1], transaction: false, timeoutMs: 10_000 }),
+    runQuery(resource, { resourceName: 'bench', blockId: 'one', sql: 'select $1::int as one', params: [1], transaction: false, timeoutMs: 10_000, secrets }),
   );
 
   const connection = await connectWorker(env, stack.config);

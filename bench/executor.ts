@@ -16,21 +16,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateKey } from '../shared/codec/index.ts';
 import { compileDefinition, parseDefinition, transpileBlock } from '../shared/definition/index.ts';
-import {
-  ENVELOPE_AAD,
-  REPLY_AAD,
-  blockReplySchema,
-  createExecutorHandler,
-  createExecutorRuntime,
-  openSealed,
-  seal,
-  type BlockEnvelope,
-  type ExecutorRuntime,
-} from '../shared/executor/index.ts';
-import { Sandbox, type RunCodeRequest } from '../shared/sandbox/index.ts';
-import { storeKeys } from '../shared/store/index.ts';
-import { runStep } from '../functions/code-executor/run-step.ts';
+import { createExecutorRuntime, type ExecutorRuntime } from '../functions/executor/index.ts';
+import { Sandbox, type RunCodeRequest } from '../functions/executor/sandbox/index.ts';
+import { codeExecutor } from '../functions/code-executor/executor.ts';
 import { NodeVmSandbox } from './node-vm-sandbox.ts';
+import { ENVELOPE_AAD, REPLY_AAD, storeKeys, type BlockEnvelope } from '../shared/contract/index.ts';
+import { openSealed, seal } from '../shared/codec/envelope.ts';
+import { blockReplySchema } from '../shared/contract/schemas/index.ts';
 
 const DEFINITION = `
 name: bench-executor
@@ -131,7 +123,7 @@ export async function benchExecutor(options: { quick: boolean }): Promise<void> 
     const invocation = { v: 1, enc: seal(runtime.keyRing, envelope, ENVELOPE_AAD).enc };
 
     const invoke = (rt: ExecutorRuntime) => {
-      const handler = createExecutorHandler(runStep, () => rt);
+      const handler = codeExecutor.serve(rt);
       return async () => {
         const reply = await handler(invocation);
         if (!('enc' in reply)) throw new Error(`executor failed: ${JSON.stringify(reply)}`);

@@ -15,7 +15,7 @@ import type { WorkflowExecutionInfo } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { generateKey } from '../shared/codec/index.ts';
 import { loadConfig } from '../shared/config/index.ts';
-import { openResultStore, storeKeys } from '../shared/store/index.ts';
+import { openResultStore } from '../shared/store/index.ts';
 import { connectClient } from '../shared/temporal/index.ts';
 import { freePort } from '../local/free-port.ts';
 import { spawnTs } from '../local/node-process.ts';
@@ -24,6 +24,7 @@ import { numberOption } from './support/options.ts';
 import { writeResult } from './support/results.ts';
 import { fixed, mib, summarize } from './support/stats.ts';
 import { cpuMs, rssBytes } from './support/usage.ts';
+import { storeKeys } from '../shared/contract/index.ts';
 
 const NAMESPACE = 'baton-load';
 const WORKFLOW = 'load-probe';

@@ -6,7 +6,7 @@
  * the isolation costs.
  */
 import vm from 'node:vm';
-import type { LogLine, RunCodeRequest, RunCodeResult } from '../shared/sandbox/index.ts';
+import type { LogLine, RunCodeRequest, RunCodeResult } from '../functions/executor/sandbox/index.ts';
 
 export class NodeVmSandbox {
   async run(request: RunCodeRequest): Promise<RunCodeResult> {

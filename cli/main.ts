@@ -1,6 +1,6 @@
 /** `baton`: the command line (DESIGN §4). Each command lives in cli/commands/. */
 import { Command, CommanderError } from 'commander';
-import { errorMessage } from '../shared/errors.ts';
+import { errorMessage } from '../shared/errors/index.ts';
 import { devCommand } from './commands/dev.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { runCommand } from './commands/run.ts';

@@ -10,8 +10,8 @@
  * once it listens, and stops on SIGTERM or SIGINT.
  */
 import { loadConfig } from '../shared/config/index.ts';
-import { errorMessage } from '../shared/errors.ts';
-import { executorFunctions } from './executors.ts';
+import { errorMessage } from '../shared/errors/index.ts';
+import { localExecutors } from './executors.ts';
 import { startLambdaEndpoint } from './lambda-endpoint.ts';
 
 function portArgument(argv: readonly string[]): number {
@@ -25,7 +25,7 @@ function portArgument(argv: readonly string[]): number {
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const endpoint = await startLambdaEndpoint({
-    functions: executorFunctions(config.functions),
+    functions: localExecutors(config.functions, process.env).functions,
     port: portArgument(process.argv.slice(2)),
     log: (line) => console.error(line),
   });

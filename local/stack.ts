@@ -6,7 +6,7 @@
 import { Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { definedEnv, loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
+import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
 import { connectClient, whenNamespaceKnown } from '../shared/temporal/index.ts';
 import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
@@ -16,8 +16,7 @@ import type { CompiledDefinition, Registry } from '../shared/definition/index.ts
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.ts';
 import { startDevServer, type DevServer } from './dev-server.ts';
-import { executorFunctions } from './executors.ts';
-import { resetExecutorRuntime } from '../shared/executor/runtime.ts';
+import { localExecutors } from './executors.ts';
 import { isListening } from './free-port.ts';
 import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
 import { ensureStageNamespace } from './namespace.ts';
@@ -102,18 +101,17 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
       stops.push(() => devServer!.stop());
     }
 
+    const executors = localExecutors(base.functions, env);
+    stops.push(async () => executors.close());
     const lambdaEndpoint = await startLambdaEndpoint({
-      functions: executorFunctions(base.functions),
+      functions: executors.functions,
       ...(options.lambdaPort !== undefined ? { port: options.lambdaPort } : {}),
       log,
     });
     stops.push(() => lambdaEndpoint.close());
     env = { ...env, BATON_LAMBDA_ENDPOINT: lambdaEndpoint.url };
-    // The executors read their settings from the process env, as a Lambda function does.
-    Object.assign(process.env, definedEnv(env));
-    resetExecutorRuntime();
     const config = loadConfig(env);
-    const store = openResultStore(config.resultsUrl, config.keyRing);
+    const store = openResultStore(config.resultsUrl, config.keyRing, env);
     const client = await connectClient(env, config);
     stops.push(() => client.connection.close());
     // A namespace registered just above may not be known to the operator service for a moment.

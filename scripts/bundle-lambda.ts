@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-export const EXTERNAL = ['isolated-vm', 'esbuild'];
+/** Native modules the image installs for the runtime (scripts/bundle-lambda.ts leaves them out). */
+export const EXTERNAL = ['isolated-vm'];
 
 export async function bundleLambda(name: string, outDir: string): Promise<string> {
   const entry = resolve(import.meta.dirname, '..', 'functions', name, 'handler.ts');

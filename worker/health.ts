@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { State as WorkerState } from '@temporalio/worker';
-import { ConfigError } from '../shared/errors.ts';
+import { ConfigError } from '../shared/errors/index.ts';
 import type { Env } from '../shared/config/index.ts';
 
 export const DEFAULT_HEALTH_PORT = 8080;

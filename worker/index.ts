@@ -1,2 +1,2 @@
 export { bundleBatonWorkflows, createBatonWorker, WORKFLOWS_PATH, type BatonWorkerOptions } from './worker.ts';
-export { createActivities, type ActivityDeps, type BatonActivities } from './activities/index.ts';
+export { createActivities, type ActivityDeps } from './activities/index.ts';

@@ -13,7 +13,7 @@ import { loadConfig, type Env } from '../shared/config/index.ts';
 import { loadSecretRefs } from '../shared/config/aws-secrets.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
-import { errorMessage } from '../shared/errors.ts';
+import { errorMessage } from '../shared/errors/index.ts';
 import { connectClient, describeTarget, ensureNamespace, temporalSettings, whenNamespaceKnown } from '../shared/temporal/index.ts';
 import { directoryRegistry } from '../shared/definition/index.ts';
 import { ensureSearchAttribute, BATON_WORKFLOW_ATTRIBUTE } from '../shared/runs/index.ts';

@@ -14,9 +14,9 @@
 import { performance } from 'node:perf_hooks';
 import type { MetricCounter, MetricHistogram, MetricMeter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { ConfigError } from '../shared/errors.ts';
+import { ConfigError } from '../shared/errors/index.ts';
 import type { Env } from '../shared/config/index.ts';
-import type { RunBlockInput, RunBlockResult } from './activities/index.ts';
+import type { BlockReply, RunBlockInput } from '../shared/contract/index.ts';
 
 export const DEFAULT_METRICS_PORT = 9464;
 
@@ -59,7 +59,7 @@ export function blockMetricsInterceptor(metrics: BlockMetrics): ActivityIntercep
         let outcome: 'completed' | 'failed' = 'failed';
         let reason: 'block' | 'executor' = 'executor';
         try {
-          const result = (await next(input)) as RunBlockResult;
+          const result = (await next(input)) as BlockReply;
           if (result.ok) outcome = 'completed';
           else reason = 'block';
           return result;

@@ -10,7 +10,7 @@
  */
 import type { NativeConnection, Worker, State as WorkerState } from '@temporalio/worker';
 import type { BatonConfig, Env } from '../shared/config/index.ts';
-import { errorMessage } from '../shared/errors.ts';
+import { errorMessage } from '../shared/errors/index.ts';
 import { temporalSettings, watchFileContents, type FileWatch, type TemporalSettings } from '../shared/temporal/index.ts';
 import { connectWorkerWith } from './connect.ts';
 

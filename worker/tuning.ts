@@ -4,7 +4,7 @@
  * process's CPU, so concurrent activities can go well above the CPU count.
  */
 import type { WorkerOptions } from '@temporalio/worker';
-import { ConfigError } from '../shared/errors.ts';
+import { ConfigError } from '../shared/errors/index.ts';
 import type { Env } from '../shared/config/index.ts';
 
 export type WorkerTuning = Pick<

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { WorkflowBundlePath } from '@temporalio/worker';
-import { ConfigError } from '../shared/errors.ts';
+import { ConfigError } from '../shared/errors/index.ts';
 import type { Env } from '../shared/config/index.ts';
 import { bundleBatonWorkflows } from './worker.ts';
 

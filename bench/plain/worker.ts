@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { workerDataConverterFor } from '../../shared/codec/index.ts';
 import { loadConfig } from '../../shared/config/index.ts';
-import { errorMessage } from '../../shared/errors.ts';
+import { errorMessage } from '../../shared/errors/index.ts';
 import { EAGER_ACTIVITIES_PER_WORKFLOW_TASK } from '../../worker/worker.ts';
 import * as activities from './activities.ts';
 

@@ -9,12 +9,12 @@
  */
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 import { startRun } from '../../shared/runs/index.ts';
-import { storeKeys } from '../../shared/store/index.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { describeMachine } from '../support/machine.ts';
 import { measurePair, type PhasePlan } from './measure.ts';
 import { writeReport, type ShapeResult } from './report.ts';
 import { SHAPES } from './shapes.ts';
+import { storeKeys } from '../../shared/contract/index.ts';
 
 const NAMESPACE = 'baton-bench';
 

@@ -5,7 +5,7 @@
  */
 import { join, resolve } from 'node:path';
 import { compileDefinition, directoryRegistry, loadDefinitionFile, type Definition, type Registry } from '../../shared/definition/index.ts';
-import { DefinitionError, errorMessage } from '../../shared/errors.ts';
+import { DefinitionError, errorMessage } from '../../shared/errors/index.ts';
 import { watchRun } from '../../shared/runs/index.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/stack.ts';

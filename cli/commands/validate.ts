@@ -1,4 +1,4 @@
-import { DefinitionError, errorMessage } from '../../shared/errors.ts';
+import { DefinitionError, errorMessage } from '../../shared/errors/index.ts';
 import { loadDefinitionFile } from '../../shared/definition/index.ts';
 
 export async function validateCommand(files: string[]): Promise<void> {

@@ -7,22 +7,12 @@
 import type { Client } from '@temporalio/client';
 import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
 import { checkTriggerData, type Registry } from '../../shared/definition/index.ts';
-import { DefinitionError } from '../../shared/errors.ts';
-import {
-  RunOperationError,
-  blockDetail,
-  cancelRun,
-  listRuns,
-  rerunRun,
-  runStatus,
-  startRun,
-  startRunSync,
-  type StartRunOptions,
-} from '../../shared/runs/index.ts';
-import { ScheduleOperationError, controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
-import { storeKeys, type ResultStore } from '../../shared/store/index.ts';
-import { HttpError } from './http-error.ts';
+import { DefinitionError, HttpError, RunOperationError, ScheduleOperationError } from '../../shared/errors/index.ts';
+import { blockDetail, cancelRun, listRuns, rerunRun, runStatus, startRun, startRunSync, type StartRunOptions } from '../../shared/runs/index.ts';
+import { controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
+import { type ResultStore } from '../../shared/store/index.ts';
 import { openApiDocument } from './openapi.ts';
+import { storeKeys } from '../../shared/contract/index.ts';
 
 export interface ApiRequest {
   readonly method: string;

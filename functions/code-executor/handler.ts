@@ -1,5 +1,4 @@
-/** Lambda entry point of the code-executor: runs code blocks in isolated-vm. */
-import { createExecutorHandler, executorRuntime } from '../../shared/executor/index.ts';
-import { runStep } from './run-step.ts';
+/** Lambda entry point of the code-executor. */
+import { codeExecutor } from './executor.ts';
 
-export const handler = createExecutorHandler(runStep, executorRuntime);
+export const handler = codeExecutor.handler;

@@ -5,23 +5,12 @@
  * as the child run's trigger).
  */
 import { createHash } from 'node:crypto';
-import type { LogLine } from '../../shared/sandbox/index.ts';
 import { transpileBlock, type CodeBlock } from '../../shared/definition/index.ts';
 import { branchFunction, expressionFunction, templateFunction } from '../../shared/definition/templates.ts';
-import { DEFAULT_TIMEOUT_MS, MAX_LOOP_ITEMS, type Step } from '../../shared/definition/schema.ts';
-import { LOOP_ITEMS_PER_CHUNK, storeKeys } from '../../shared/store/index.ts';
-import {
-  StepFailure,
-  completeStep,
-  evaluate,
-  loadScope,
-  resolveStep,
-  stepMentions,
-  type BlockEnvelope,
-  type BlockReply,
-  type ExecutorRuntime,
-  type StepOutcome,
-} from '../../shared/executor/index.ts';
+import type { Step } from '../../shared/definition/schema.ts';
+import type { StepContext, StepOutcome } from '../executor/index.ts';
+import { BlockFailure } from '../../shared/errors/index.ts';
+import { LOOP_ITEMS_PER_CHUNK, MAX_LOOP_ITEMS, storeKeys } from '../../shared/contract/index.ts';
 
 // Module scope: a warm container keeps its transpiled bodies (its isolates live in the runtime).
 const transpiled = new Map<string, string>();
@@ -40,15 +29,15 @@ function functionSourceOf(block: Pick<CodeBlock, 'code' | 'language'>): string {
 
 function headersOf(value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new StepFailure('ResponseError', 'headers must be an object', false);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new BlockFailure('ResponseError', 'headers must be an object', false);
   return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === 'string' ? v : JSON.stringify(v)]));
 }
 
-type Run = (scope: Record<string, unknown>, timeoutMs: number, logs: LogLine[]) => Promise<StepOutcome>;
+type Run = (scope: Record<string, unknown>) => Promise<StepOutcome>;
 
-function runnerFor(step: Step, envelope: BlockEnvelope, runtime: ExecutorRuntime): Run {
-  const run = (source: string) => (scope: Record<string, unknown>, timeoutMs: number, logs: LogLine[]) =>
-    evaluate(runtime.sandbox, source, scope, timeoutMs, runtime, logs);
+function runnerFor(step: Step, context: StepContext): Run {
+  const { envelope, runtime } = context;
+  const run = (source: string) => (scope: Record<string, unknown>) => context.evaluate(source, scope);
   switch (step.type) {
     case 'code':
       return async (...args) => ({ data: await run(functionSourceOf(step))(...args) });
@@ -61,10 +50,10 @@ function runnerFor(step: Step, envelope: BlockEnvelope, runtime: ExecutorRuntime
       return async (...args) => {
         const items = await run(expressionFunction(step.over))(...args);
         if (!Array.isArray(items)) {
-          throw new StepFailure('LoopError', `over must give an array, got ${items === null ? 'null' : typeof items}`, false);
+          throw new BlockFailure('LoopError', `over must give an array, got ${items === null ? 'null' : typeof items}`, false);
         }
         if (items.length > MAX_LOOP_ITEMS) {
-          throw new StepFailure('LoopError', `over gave ${items.length} items, more than the limit of ${MAX_LOOP_ITEMS}`, false);
+          throw new BlockFailure('LoopError', `over gave ${items.length} items, more than the limit of ${MAX_LOOP_ITEMS}`, false);
         }
         const writes: Array<Promise<unknown>> = [];
         for (let chunk = 0; chunk * LOOP_ITEMS_PER_CHUNK < items.length; chunk++) {
@@ -83,29 +72,25 @@ function runnerFor(step: Step, envelope: BlockEnvelope, runtime: ExecutorRuntime
         };
         const status = Number(value.status);
         if (!Number.isInteger(status) || status < 100 || status > 599) {
-          throw new StepFailure('ResponseError', `status must be a whole number from 100 to 599, got ${JSON.stringify(value.status)}`, false);
+          throw new BlockFailure('ResponseError', `status must be a whole number from 100 to 599, got ${JSON.stringify(value.status)}`, false);
         }
         return { data: { status, headers: headersOf(value.headers), body: value.body ?? null } };
       };
     case 'workflow':
       return async (...args) => {
-        if (!envelope.childRunId) throw new StepFailure('EnvelopeError', 'a workflow step needs childRunId', false);
+        if (!envelope.childRunId) throw new BlockFailure('EnvelopeError', 'a workflow step needs childRunId', false);
         const data = await run(templateFunction(step.input ?? null))(...args);
         const parent = { runId: envelope.runId, blockId: envelope.blockId, ...(envelope.item !== undefined ? { item: envelope.item } : {}) };
         const put = await runtime.store.putJson(storeKeys.trigger(envelope.childRunId), { type: 'workflow', data: data ?? null, parent });
         return { data: { childRunId: envelope.childRunId, triggerRef: put.key } };
       };
     default:
-      throw new StepFailure('DefinitionError', `the code-executor does not run ${step.type} steps`, false);
+      throw new BlockFailure('DefinitionError', `the code-executor does not run ${step.type} steps`, false);
   }
 }
 
-export async function runStep(envelope: BlockEnvelope, runtime: ExecutorRuntime): Promise<BlockReply> {
-  const resolved = await resolveStep(envelope, runtime);
-  const run = runnerFor(resolved.step, envelope, runtime);
-  const logs: LogLine[] = [];
-  return completeStep(runtime, resolved, logs, async () => {
-    const scope = await loadScope(envelope, stepMentions(envelope, resolved), runtime);
-    return run(scope, resolved.step.timeoutMs ?? DEFAULT_TIMEOUT_MS, logs);
-  });
+/** One code-executor step: its runner for the step's type, over the scope it mentions. */
+export async function runCodeStep(context: StepContext): Promise<StepOutcome> {
+  const run = runnerFor(context.resolved.step, context);
+  return run(await context.scope());
 }

@@ -13,7 +13,7 @@
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 import { bearerToken } from '../../shared/auth/api-keys.ts';
-import { errorMessage } from '../../shared/errors.ts';
+import { errorMessage } from '../../shared/errors/index.ts';
 import type { CodecServerDeps } from './settings.ts';
 
 export interface CodecRequest {

@@ -5,7 +5,7 @@
  * a 500, and tried again on the next call.
  */
 import { loadSecretRefs } from '../../shared/config/aws-secrets.ts';
-import { errorMessage } from '../../shared/errors.ts';
+import { errorMessage } from '../../shared/errors/index.ts';
 import { handleCodecRequest } from './app.ts';
 import { codecServerDepsFromEnv, type CodecServerDeps } from './settings.ts';
 

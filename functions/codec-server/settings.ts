@@ -6,7 +6,7 @@
 import { tokenCheckFromEnv, type TokenCheck } from '../../shared/auth/api-keys.ts';
 import { dataConverterFor, keyRingFromEnv } from '../../shared/codec/index.ts';
 import type { Env } from '../../shared/config/index.ts';
-import { ConfigError } from '../../shared/errors.ts';
+import { ConfigError } from '../../shared/errors/index.ts';
 import type { PayloadCodec } from '@temporalio/common';
 
 export interface CodecServerDeps {

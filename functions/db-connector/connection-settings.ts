@@ -9,8 +9,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { URL_SSL_PARAMETER, type SqlResource, type TlsSettings } from '../../shared/config/resources.ts';
-import { StepFailure } from '../../shared/executor/index.ts';
 import type { Secrets } from './secrets.ts';
+import { BlockFailure } from '../../shared/errors/index.ts';
 
 export interface ConnectionSettings {
   readonly host: string;
@@ -35,8 +35,8 @@ const URL_SSL_MODES: Record<string, false | TlsSettings> = {
   verify_identity: { rejectUnauthorized: true },
 };
 
-function resourceFailure(name: string, message: string): StepFailure {
-  return new StepFailure('ResourceError', `resource "${name}": ${message}`, false);
+function resourceFailure(name: string, message: string): BlockFailure {
+  return new BlockFailure('ResourceError', `resource "${name}": ${message}`, false);
 }
 
 /** PEM text as it is; anything else is a file path (a CA bundle shipped with the function, say). */
@@ -68,7 +68,7 @@ export async function connectionSettings(
   try {
     url = new URL(await secrets.resolve(resource.url, encodeURIComponent));
   } catch (error) {
-    if (error instanceof StepFailure) throw error;
+    if (error instanceof BlockFailure) throw error;
     // The message would quote the URL, secrets and all.
     throw resourceFailure(name, 'url is not a valid URL once its secrets are filled in');
   }

@@ -1,5 +1,4 @@
-/** Lambda entry point of the db-connector: query and http blocks against the stage's resources. */
-import { createExecutorHandler, executorRuntime } from '../../shared/executor/index.ts';
-import { runStep } from './run-step.ts';
+/** Lambda entry point of the db-connector. */
+import { dbConnector } from './executor.ts';
 
-export const handler = createExecutorHandler(runStep, executorRuntime);
+export const handler = dbConnector.handler;

@@ -1,15 +1,15 @@
+import { BlockFailure } from '../../shared/errors/index.ts';
 /**
  * An HTTP response body as block data, read up to a byte cap: JSON parsed,
  * text as a string, anything else (images, PDFs, octet streams) as base64.
  * An empty body is null.
  */
-import { StepFailure } from '../../shared/executor/index.ts';
 
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json\b|^[\w.-]+\/[\w.-]+\+json\b/i;
 const TEXT_TYPE = /^text\/|^application\/(?:[\w.-]+\+)?(?:xml|javascript|x-www-form-urlencoded|yaml|x-yaml|graphql)\b|\+xml\b/i;
 
-function tooLarge(where: string, maxBytes: number): StepFailure {
-  return new StepFailure('ResultTooLarge', `${where}: the response body is larger than ${maxBytes} bytes (maxResponseBytes)`, false);
+function tooLarge(where: string, maxBytes: number): BlockFailure {
+  return new BlockFailure('ResultTooLarge', `${where}: the response body is larger than ${maxBytes} bytes (maxResponseBytes)`, false);
 }
 
 async function readCapped(response: Response, maxBytes: number, where: string): Promise<Buffer> {
@@ -53,7 +53,7 @@ export async function readBody(response: Response, maxBytes: number, strict: boo
     try {
       return { body: JSON.parse(text) };
     } catch {
-      if (strict) throw new StepFailure('HttpError', `${where}: the response says it is ${contentType.split(';')[0]} but is not valid JSON`, false);
+      if (strict) throw new BlockFailure('HttpError', `${where}: the response says it is ${contentType.split(';')[0]} but is not valid JSON`, false);
       return { body: text };
     }
   }

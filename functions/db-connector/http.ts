@@ -8,10 +8,11 @@
  * parsed as JSON when it says it is JSON.
  */
 import type { Resource, HttpResource } from '../../shared/config/resources.ts';
-import { DEFAULT_MAX_RESULT_BYTES, StepFailure } from '../../shared/executor/index.ts';
 import { readBody, retryAfterMs } from './http-body.ts';
-import { containerSecrets, type Secrets } from './secrets.ts';
+import type { Secrets } from './secrets.ts';
 import { TLS_ERROR_CODE } from './sql-errors.ts';
+import { BlockFailure } from '../../shared/errors/index.ts';
+import { DEFAULT_MAX_RESULT_BYTES } from '../../shared/contract/index.ts';
 
 export interface HttpRequest {
   readonly resourceName: string;
@@ -23,6 +24,8 @@ export interface HttpRequest {
   readonly headers?: Record<string, unknown> | undefined;
   readonly body?: unknown;
   readonly timeoutMs: number;
+  /** Where `{{ secret:NAME }}` comes from; every value it resolves is masked in what the block returns. */
+  readonly secrets: Secrets;
   /** Bytes of a response body, unless the resource sets its own maxResponseBytes. */
   readonly maxBytes?: number;
 }
@@ -45,7 +48,7 @@ export function requestUrl(base: URL, path: string, query: Record<string, unknow
   const url = relative ? new URL(relative, new URL(basePath, base)) : new URL(base.href);
   const below = url.pathname === basePath.slice(0, -1) || url.pathname.startsWith(basePath);
   if (url.origin !== base.origin || !below) {
-    throw new StepFailure('HttpError', `${where}: path "${path}" leads outside the resource's base URL`, false);
+    throw new BlockFailure('HttpError', `${where}: path "${path}" leads outside the resource's base URL`, false);
   }
   for (const [name, value] of base.searchParams) if (!url.searchParams.has(name)) url.searchParams.append(name, value);
   for (const [name, value] of Object.entries(query ?? {})) {
@@ -63,7 +66,7 @@ function text(value: unknown): string {
 function requestBody(body: unknown, method: string, headers: Headers, where: string): string | undefined {
   if (body === undefined || body === null) return undefined;
   if (method === 'GET' || method === 'HEAD') {
-    throw new StepFailure('HttpError', `${where}: a ${method} request cannot have a body; drop body or use another method`, false);
+    throw new BlockFailure('HttpError', `${where}: a ${method} request cannot have a body; drop body or use another method`, false);
   }
   if (typeof body === 'string') {
     if (!headers.has('content-type')) headers.set('content-type', 'text/plain; charset=utf-8');
@@ -88,9 +91,9 @@ async function requestHeaders(resource: HttpResource, request: HttpRequest, secr
       if (value !== undefined && value !== null) headers.set(name, text(value));
     }
   } catch (error) {
-    if (error instanceof StepFailure) throw error;
+    if (error instanceof BlockFailure) throw error;
     // The message would quote the value, which may be a secret.
-    throw new StepFailure('HttpError', `${where}: a header name or value is not valid in HTTP`, false);
+    throw new BlockFailure('HttpError', `${where}: a header name or value is not valid in HTTP`, false);
   }
   return { headers, fromResource };
 }
@@ -98,9 +101,9 @@ async function requestHeaders(resource: HttpResource, request: HttpRequest, secr
 export async function runHttp(resource: Resource, request: HttpRequest): Promise<HttpResult> {
   const where = `block "${request.blockId}" (resource ${request.resourceName})`;
   if (resource.type !== 'http') {
-    throw new StepFailure('ResourceError', `${where}: the resource is ${resource.type}; an http block needs an http resource`, false);
+    throw new BlockFailure('ResourceError', `${where}: the resource is ${resource.type}; an http block needs an http resource`, false);
   }
-  const secrets = containerSecrets();
+  const { secrets } = request;
   const timeoutMs = Math.min(request.timeoutMs, resource.timeoutMs ?? Infinity);
   // For the error message: the URL last asked.
   let asked: URL | undefined;
@@ -119,11 +122,11 @@ export async function runHttp(resource: Resource, request: HttpRequest): Promise
       if (REDIRECTS.has(response.status) && location) {
         await response.body?.cancel();
         if (redirects >= resource.maxRedirects) {
-          throw new StepFailure('HttpError', `${where}: ${request.method} ${url.pathname} redirected more than ${resource.maxRedirects} times (maxRedirects)`, false);
+          throw new BlockFailure('HttpError', `${where}: ${request.method} ${url.pathname} redirected more than ${resource.maxRedirects} times (maxRedirects)`, false);
         }
         const next: URL = new URL(location, url);
         if (next.protocol !== 'http:' && next.protocol !== 'https:') {
-          throw new StepFailure('HttpError', `${where}: redirected to a ${next.protocol} URL`, false);
+          throw new BlockFailure('HttpError', `${where}: redirected to a ${next.protocol} URL`, false);
         }
         // As browsers do: 303, and 301/302 after a POST, go on as a GET without the body.
         if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
@@ -141,7 +144,7 @@ export async function runHttp(resource: Resource, request: HttpRequest): Promise
       if (!response.ok) {
         const retryable = response.status >= 500 || response.status === 429;
         const snippet = typeof read.body === 'string' ? read.body : JSON.stringify(read.body);
-        throw new StepFailure(
+        throw new BlockFailure(
           'HttpError',
           `${where}: ${request.method} ${url.pathname} answered ${response.status} ${response.statusText}${snippet ? `: ${snippet.slice(0, 300)}` : ''}`,
           retryable,
@@ -161,12 +164,12 @@ function responseHeaders(headers: Headers): Record<string, string> {
   return out;
 }
 
-function httpFailure(error: unknown, where: string, request: HttpRequest, url: URL | undefined, timeoutMs: number, secrets: Secrets): StepFailure {
-  if (error instanceof StepFailure) return new StepFailure(error.type, secrets.mask(error.message), error.retryable, error.retryAfterMs);
+function httpFailure(error: unknown, where: string, request: HttpRequest, url: URL | undefined, timeoutMs: number, secrets: Secrets): BlockFailure {
+  if (error instanceof BlockFailure) return new BlockFailure(error.type, secrets.mask(error.message), error.retryable, error.retryAfterMs);
   const target = `${request.method} ${url?.pathname ?? request.path}`;
   const name = error instanceof Error ? error.name : '';
   if (name === 'TimeoutError' || name === 'AbortError') {
-    return new StepFailure('HttpTimeout', `${where}: ${target}: no complete response within ${timeoutMs} ms`, true);
+    return new BlockFailure('HttpTimeout', `${where}: ${target}: no complete response within ${timeoutMs} ms`, true);
   }
   const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
   const code = typeof cause?.code === 'string' ? cause.code : undefined;
@@ -175,8 +178,8 @@ function httpFailure(error: unknown, where: string, request: HttpRequest, url: U
     .join(' ');
   if (cause?.message === 'bad port') {
     const port = url?.port ?? '';
-    return new StepFailure('HttpConnectionError', `${where}: ${target}: port ${port} is on the Fetch standard's list of blocked ports; serve the API on another port`, false);
+    return new BlockFailure('HttpConnectionError', `${where}: ${target}: port ${port} is on the Fetch standard's list of blocked ports; serve the API on another port`, false);
   }
   const retryable = !(code && TLS_ERROR_CODE.test(code));
-  return new StepFailure('HttpConnectionError', secrets.mask(`${where}: ${target}: ${detail}`), retryable);
+  return new BlockFailure('HttpConnectionError', secrets.mask(`${where}: ${target}: ${detail}`), retryable);
 }

@@ -7,7 +7,7 @@
  * and block data read alike.
  */
 
-import { MASK } from '../../shared/sandbox/secret-mask.ts';
+import { MASK } from '../../shared/secrets/secret-mask.ts';
 
 export { MASK };
 export const MIN_MASKED_LENGTH = 4;

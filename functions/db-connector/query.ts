@@ -6,15 +6,16 @@
  * block's data is the last statement's `{ rows, rowCount, fields }`.
  */
 import type { Resource, SqlResource } from '../../shared/config/resources.ts';
-import { DEFAULT_MAX_RESULT_BYTES, StepFailure } from '../../shared/executor/index.ts';
 import { connectionSettings } from './connection-settings.ts';
 import { createMysqlPool } from './mysql.ts';
 import { createPostgresPool } from './postgres.ts';
-import { containerSecrets, type Secrets } from './secrets.ts';
+import type { Secrets } from './secrets.ts';
 import { breaksConnection, classifyMysql, classifyPostgres } from './sql-errors.ts';
 import type { Row, SqlPool, SqlSession } from './sql-session.ts';
 import { splitStatements, type Dialect, type Statement } from './sql-statements.ts';
 import { bindValue, type Field } from './sql-values.ts';
+import { BlockFailure } from '../../shared/errors/index.ts';
+import { DEFAULT_MAX_RESULT_BYTES } from '../../shared/contract/index.ts';
 
 export interface QueryRequest {
   readonly resourceName: string;
@@ -24,6 +25,8 @@ export interface QueryRequest {
   readonly params: readonly unknown[];
   readonly transaction: boolean;
   readonly timeoutMs: number;
+  /** Where `{{ secret:NAME }}` comes from; every value it resolves is masked in what the block returns. */
+  readonly secrets: Secrets;
   /** Bytes of rows kept, unless the resource sets its own maxBytes. */
   readonly maxBytes?: number;
 }
@@ -100,11 +103,11 @@ class RowCollector {
 
   add(row: Row): void {
     if (this.rows.length >= this.maxRows) {
-      throw new StepFailure('ResultTooLarge', `${this.where}: the query returned more than ${this.maxRows} rows (maxRows); add a LIMIT or raise the resource's maxRows`, false);
+      throw new BlockFailure('ResultTooLarge', `${this.where}: the query returned more than ${this.maxRows} rows (maxRows); add a LIMIT or raise the resource's maxRows`, false);
     }
     this.bytes += Buffer.byteLength(JSON.stringify(row)) + 1;
     if (this.bytes > this.maxBytes) {
-      throw new StepFailure('ResultTooLarge', `${this.where}: the rows come to more than ${this.maxBytes} bytes (maxBytes); select fewer rows or columns`, false);
+      throw new BlockFailure('ResultTooLarge', `${this.where}: the rows come to more than ${this.maxBytes} bytes (maxBytes); select fewer rows or columns`, false);
     }
     this.rows.push(row);
   }
@@ -113,9 +116,9 @@ class RowCollector {
 export async function runQuery(resource: Resource, request: QueryRequest): Promise<QueryResult> {
   const where = `block "${request.blockId}" (resource ${request.resourceName})`;
   if (resource.type === 'http') {
-    throw new StepFailure('ResourceError', `${where}: the resource is http; a query block needs postgres or mysql`, false);
+    throw new BlockFailure('ResourceError', `${where}: the resource is http; a query block needs postgres or mysql`, false);
   }
-  const secrets = containerSecrets();
+  const { secrets } = request;
   const dialect: Dialect = resource.type;
   try {
     const values = request.params.map((value) => bindValue(value, dialect));
@@ -186,8 +189,8 @@ function checkout(pool: SqlPool, backstop: number): Promise<SqlSession> {
 async function settleAfterFailure(dialect: Dialect, session: SqlSession, error: unknown, inTransaction: boolean): Promise<void> {
   const broken =
     error instanceof DeadlineExceeded ||
-    (error instanceof StepFailure && error.type === 'ResultTooLarge') ||
-    (!(error instanceof StepFailure) && breaksConnection(classify(dialect, error)));
+    (error instanceof BlockFailure && error.type === 'ResultTooLarge') ||
+    (!(error instanceof BlockFailure) && breaksConnection(classify(dialect, error)));
   if (broken || !inTransaction) return session.release(broken);
   try {
     await before(Date.now() + ROLLBACK_MS, session.run({ text: 'ROLLBACK', values: [] }, () => undefined), () => session.destroy());
@@ -212,13 +215,13 @@ function driverMessage(error: unknown): string {
   return typeof e.detail === 'string' && e.detail ? `${message} (${e.detail})` : message;
 }
 
-function blockFailure(error: unknown, dialect: Dialect, where: string, request: QueryRequest, secrets: Secrets): StepFailure {
-  if (error instanceof StepFailure) return new StepFailure(error.type, secrets.mask(error.message), error.retryable);
+function blockFailure(error: unknown, dialect: Dialect, where: string, request: QueryRequest, secrets: Secrets): BlockFailure {
+  if (error instanceof BlockFailure) return new BlockFailure(error.type, secrets.mask(error.message), error.retryable);
   if (error instanceof DeadlineExceeded) {
-    return new StepFailure('QueryTimeout', `${where}: no answer within ${request.timeoutMs} ms (timeoutMs)`, true);
+    return new BlockFailure('QueryTimeout', `${where}: no answer within ${request.timeoutMs} ms (timeoutMs)`, true);
   }
   const kind = classify(dialect, error);
   if (kind.type === 'AuthenticationError') secrets.forget();
   const code = kind.code ? ` [${kind.code}]` : '';
-  return new StepFailure(kind.type, secrets.mask(`${where}: ${driverMessage(error)}${code}`), kind.retryable);
+  return new BlockFailure(kind.type, secrets.mask(`${where}: ${driverMessage(error)}${code}`), kind.retryable);
 }

@@ -15,10 +15,9 @@
  */
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigError } from '../../shared/errors.ts';
+import { BlockFailure, ConfigError } from '../../shared/errors/index.ts';
 import { parseStage, type Env } from '../../shared/config/index.ts';
 import { SECRET_PLACEHOLDER } from '../../shared/config/resources.ts';
-import { StepFailure } from '../../shared/executor/index.ts';
 import { maskText, maskValue, type SecretMask } from './mask.ts';
 
 export const SECRETS_SOURCES = ['env', 'ssm', 'secretsmanager'] as const;
@@ -48,7 +47,7 @@ export function secretsSettings(env: Env): SecretsSettings {
 }
 
 export interface SecretsOptions {
-  readonly env?: Env;
+  readonly env: Env;
   /** Clients made on first use; tests point them at a local endpoint. */
   readonly ssm?: () => SSMClient;
   readonly secretsManager?: () => SecretsManagerClient;
@@ -73,8 +72,8 @@ export class Secrets implements SecretMask {
   private ssm: SSMClient | undefined;
   private secretsManager: SecretsManagerClient | undefined;
 
-  constructor(private readonly options: SecretsOptions = {}) {
-    this.env = options.env ?? process.env;
+  constructor(private readonly options: SecretsOptions) {
+    this.env = options.env;
     this.settings = secretsSettings(this.env);
   }
 
@@ -119,11 +118,11 @@ export class Secrets implements SecretMask {
       parsed = JSON.parse(whole);
     } catch {
       // The parser's message quotes the text: say nothing of it.
-      throw new StepFailure('SecretError', `secret ${name} is not JSON, so it has no field "${field}"`, false);
+      throw new BlockFailure('SecretError', `secret ${name} is not JSON, so it has no field "${field}"`, false);
     }
     const value = parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>)[field] : undefined;
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new StepFailure('SecretError', `secret ${name} has no string field "${field}"`, false);
+      throw new BlockFailure('SecretError', `secret ${name} has no string field "${field}"`, false);
     }
     this.remember(String(value));
     return String(value);
@@ -132,7 +131,7 @@ export class Secrets implements SecretMask {
   private async lookup(name: string): Promise<string> {
     if (this.settings.source === 'env') {
       const value = this.env[`BATON_SECRET_${name}`];
-      if (value === undefined) throw new StepFailure('SecretError', `secret ${name} is not set (BATON_SECRET_${name})`, false);
+      if (value === undefined) throw new BlockFailure('SecretError', `secret ${name} is not set (BATON_SECRET_${name})`, false);
       this.remember(value);
       return value;
     }
@@ -159,24 +158,24 @@ export class Secrets implements SecretMask {
       if (this.settings.source === 'ssm') {
         this.ssm ??= this.options.ssm?.() ?? new SSMClient({});
         const reply = await this.ssm.send(new GetParameterCommand({ Name: id, WithDecryption: true }));
-        if (reply.Parameter?.Value === undefined) throw new StepFailure('SecretError', `secret ${name}: SSM parameter ${id} has no value`, false);
+        if (reply.Parameter?.Value === undefined) throw new BlockFailure('SecretError', `secret ${name}: SSM parameter ${id} has no value`, false);
         return reply.Parameter.Value;
       }
       this.secretsManager ??= this.options.secretsManager?.() ?? new SecretsManagerClient({});
       const reply = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: id }));
       if (reply.SecretString !== undefined) return reply.SecretString;
       if (reply.SecretBinary !== undefined) return Buffer.from(reply.SecretBinary).toString('utf8');
-      throw new StepFailure('SecretError', `secret ${name}: Secrets Manager secret ${id} has no value`, false);
+      throw new BlockFailure('SecretError', `secret ${name}: Secrets Manager secret ${id} has no value`, false);
     } catch (error) {
-      if (error instanceof StepFailure) throw error;
+      if (error instanceof BlockFailure) throw error;
       const awsName = error instanceof Error ? error.name : 'Error';
       const where = this.settings.source === 'ssm' ? `SSM parameter ${id}` : `Secrets Manager secret ${id}`;
       if (awsName === 'ParameterNotFound' || awsName === 'ResourceNotFoundException') {
-        throw new StepFailure('SecretError', `secret ${name}: there is no ${where}`, false);
+        throw new BlockFailure('SecretError', `secret ${name}: there is no ${where}`, false);
       }
       // Throttling, a network fault, expired credentials: another attempt may do better.
       const detail = error instanceof Error ? error.message : String(error);
-      throw new StepFailure('SecretError', `secret ${name}: reading ${where} failed: ${awsName}: ${detail}`, true);
+      throw new BlockFailure('SecretError', `secret ${name}: reading ${where} failed: ${awsName}: ${detail}`, true);
     }
   }
 
@@ -185,18 +184,4 @@ export class Secrets implements SecretMask {
     this.known.add(value);
     for (const sink of this.sharedWith) sink.add([value]);
   }
-}
-
-let shared: Secrets | undefined;
-
-/** The container's secrets, from process.env on first use (not at import, so tests can set env first). */
-export function containerSecrets(): Secrets {
-  try {
-    shared ??= new Secrets();
-  } catch (error) {
-    // A bad setting fails the block at once, naming it, rather than the function again and again.
-    if (error instanceof ConfigError) throw new StepFailure('ConfigError', error.message, false);
-    throw error;
-  }
-  return shared;
 }

@@ -1,3 +1,4 @@
+import { BlockFailure } from '../../shared/errors/index.ts';
 /**
  * A query block's `sql` split into statements, each with the parameters it
  * binds. The lexer knows just enough SQL to tell a `;` or a placeholder from
@@ -8,7 +9,6 @@
  * its number (each statement is renumbered to `$1..` for the server), and
  * MySQL's `?` takes the next value in order.
  */
-import { StepFailure } from '../../shared/executor/index.ts';
 
 export type Dialect = 'postgres' | 'mysql';
 
@@ -120,7 +120,7 @@ function isEmpty(text: string, dialect: Dialect): boolean {
 }
 
 /**
- * The statements of `sql` with their bound values, or a StepFailure naming
+ * The statements of `sql` with their bound values, or a BlockFailure naming
  * the block when placeholders and params do not match.
  */
 export function splitStatements(sql: string, params: readonly unknown[], dialect: Dialect, blockId: string): Statement[] {
@@ -128,8 +128,8 @@ export function splitStatements(sql: string, params: readonly unknown[], dialect
   const used = new Set(pieces.flatMap((piece) => piece.placeholders.map((p) => p.index)));
   const highest = used.size === 0 ? 0 : Math.max(...used) + 1;
   const mismatch = (detail: string) =>
-    new StepFailure('QueryError', `block "${blockId}": ${detail}; params has ${params.length} value${params.length === 1 ? '' : 's'}`, false);
-  if (pieces.length === 0) throw new StepFailure('QueryError', `block "${blockId}": sql holds no statement`, false);
+    new BlockFailure('QueryError', `block "${blockId}": ${detail}; params has ${params.length} value${params.length === 1 ? '' : 's'}`, false);
+  if (pieces.length === 0) throw new BlockFailure('QueryError', `block "${blockId}": sql holds no statement`, false);
   if (dialect === 'mysql' && highest !== params.length) {
     throw mismatch(`sql has ${highest} ? placeholder${highest === 1 ? '' : 's'}`);
   }

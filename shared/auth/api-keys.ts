@@ -4,7 +4,7 @@
  * constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../errors/index.ts';
 
 export interface ApiKeyCheck {
   (authorization: string | undefined): boolean;

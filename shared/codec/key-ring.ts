@@ -7,7 +7,7 @@
  * The key id travels with the ciphertext, so decryption never guesses a key.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { CodecError, ConfigError } from '../errors.ts';
+import { CodecError, ConfigError } from '../errors/index.ts';
 
 const FORMAT_VERSION = 0x01;
 export const IV_BYTES = 12;

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { CodecError, errorMessage } from '../errors.ts';
+import { CodecError, errorMessage } from '../errors/index.ts';
 import type { KeyRing } from './key-ring.ts';
 
 const { Payload: PayloadProto } = proto.temporal.api.common.v1;

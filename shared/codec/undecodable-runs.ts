@@ -10,7 +10,7 @@
  * data or key material), which clients see as the run's failure.
  */
 import type { Payload, PayloadCodec, SerializationContext } from '@temporalio/common';
-import { errorMessage } from '../errors.ts';
+import { errorMessage } from '../errors/index.ts';
 
 export interface UndecodableRun {
   readonly namespace: string;

@@ -12,7 +12,7 @@
  */
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors/index.ts';
 import type { Env } from './config.ts';
 
 export const SSM_SUFFIX = '_SSM_PARAMETER';
@@ -104,4 +104,12 @@ export function loadSecretRefs(env: NodeJS.ProcessEnv = process.env): Promise<vo
     loaded = undefined;
   });
   return loaded;
+}
+
+/**
+ * `env` with the values its references point at, as a new object (nothing
+ * is written to `env`): what a process reads its settings from at start.
+ */
+export async function withSecretRefs(env: Env): Promise<Env> {
+  return { ...env, ...(await resolveSecretRefs(env)) };
 }

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../errors/index.ts';
 import { keyRingFromEnv, type KeyRing } from '../codec/key-ring.ts';
 
 export type Env = Record<string, string | undefined>;

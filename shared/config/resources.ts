@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../errors/index.ts';
 import type { Env } from './config.ts';
 
 /** `{{ secret:NAME }}` or `{{ secret:NAME.field }}` (a field of a JSON secret). */

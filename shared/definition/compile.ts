@@ -7,8 +7,8 @@ import { findMentions } from './mentions.ts';
 import { parseDuration } from './duration.ts';
 import { predecessorsOf } from './graph.ts';
 import { stepJavascript } from './steps.ts';
-import type { PlanBlock, StepPlan } from './plan.ts';
-import type { Plan } from './plan.ts';
+import type { PlanBlock, StepPlan } from '../contract/plan.ts';
+import type { Plan } from '../contract/plan.ts';
 import type { Block, Definition, Step } from './schema.ts';
 
 export interface CompiledDefinition {

@@ -3,7 +3,7 @@
  * references (after, branch cases, onError), cycles, and mentions of blocks
  * that cannot have run before the block that mentions them.
  */
-import type { DefinitionIssue } from '../errors.ts';
+import type { DefinitionIssue } from '../errors/index.ts';
 import type { Block } from './schema.ts';
 
 /** Each block's predecessors: its `after` ids, and every branch that lists it in a case or else. */

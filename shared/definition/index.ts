@@ -2,7 +2,7 @@ export { compileDefinition, canonicalJson, definitionHash, type CompiledDefiniti
 export { formatPath, parseDefinition, parseDefinitionText, validateDefinition } from './parse.ts';
 export { loadDefinitionFile } from './load.ts';
 export { transpileBlock, CODE_PREFIX, CODE_SUFFIX } from './syntax.ts';
-export type { Plan, PlanBlock, StepPlan, BlockStatus, RetryPlan } from './plan.ts';
+export type { Plan, PlanBlock, StepPlan, BlockStatus, RetryPlan } from '../contract/plan.ts';
 export type { Block, CodeBlock, Definition, Step, LoopBody } from './schema.ts';
 export { directoryRegistry, memoryRegistry, resolveWorkflows, plansByName, type Registry } from './registry.ts';
 export { checkTriggerData } from './input-schema.ts';

@@ -3,7 +3,7 @@
  * definition is validated and used to validate trigger data before a run starts.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { DefinitionIssue } from '../errors.ts';
+import type { DefinitionIssue } from '../errors/index.ts';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DefinitionError } from '../errors.ts';
+import { DefinitionError } from '../errors/index.ts';
 import { parseDefinition } from './parse.ts';
 import type { Definition } from './schema.ts';
 

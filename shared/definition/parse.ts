@@ -4,7 +4,7 @@
  */
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { DefinitionError, type DefinitionIssue } from '../errors.ts';
+import { DefinitionError, type DefinitionIssue } from '../errors/index.ts';
 import { checkCodeSyntax, checkExpressionSyntax } from './syntax.ts';
 import { checkGraph, checkMentions } from './graph.ts';
 import { findMentions } from './mentions.ts';

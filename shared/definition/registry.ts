@@ -7,10 +7,10 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DefinitionError } from '../errors.ts';
+import { DefinitionError } from '../errors/index.ts';
 import { compileDefinition, type CompiledDefinition } from './compile.ts';
 import { loadDefinitionFile } from './load.ts';
-import type { Plan } from './plan.ts';
+import type { Plan } from '../contract/plan.ts';
 
 export interface Registry {
   find(name: string): Promise<CompiledDefinition | undefined>;

@@ -1,6 +1,6 @@
 /** Checks of the triggers section that a schema cannot express: cron syntax and IANA time zones. */
 import { CronExpressionParser } from 'cron-parser';
-import type { DefinitionIssue } from '../errors.ts';
+import type { DefinitionIssue } from '../errors/index.ts';
 import type { Triggers } from './schema.ts';
 
 export function isTimeZone(name: string): boolean {

@@ -5,22 +5,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ancestorsOf, predecessorsOf } from '../definition/graph.ts';
 import type { Registry } from '../definition/index.ts';
-import { storeKeys, type ResultStore } from '../store/index.ts';
-import type { StoredBlockResult } from '../executor/protocol.ts';
-import type { BatonRunInput, RunStatus } from '../../worker/workflows/index.ts';
+import { type ResultStore } from '../store/index.ts';
+import { BATON_RUN, statusQuery, storeKeys, type BatonRunInput, type RunStatus, type StoredBlockResult } from '../contract/index.ts';
+import { RunOperationError } from '../errors/index.ts';
 import { BATON_WORKFLOW_ATTRIBUTE } from './search-attributes.ts';
 import { startRun, type StartedRun } from './start-run.ts';
-
-/** A run operation that cannot be done, with the reason for the caller. */
-export class RunOperationError extends Error {
-  override readonly name = 'RunOperationError';
-  constructor(
-    readonly reason: 'not_found' | 'conflict' | 'invalid',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Workflow ids of runs; a schedule's have its fire time appended (with colons). */
 const RUN_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
@@ -28,7 +17,7 @@ const RUN_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 export async function runStatus(client: Client, runId: string): Promise<RunStatus> {
   if (!RUN_ID.test(runId)) throw new RunOperationError('not_found', `no run "${runId}"`);
   try {
-    return await client.workflow.getHandle(runId).query<RunStatus>('status');
+    return await client.workflow.getHandle(runId).query(statusQuery);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw new RunOperationError('not_found', `no run "${runId}"`);
     throw error;
@@ -75,7 +64,7 @@ export interface RunSummary {
 /** Recent runs, newest first, from Temporal visibility. */
 export async function listRuns(client: Client, options: { workflow?: string; limit?: number } = {}): Promise<RunSummary[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
-  const filters = [`WorkflowType = 'batonRun'`];
+  const filters = [`WorkflowType = '${BATON_RUN}'`];
   if (options.workflow !== undefined) filters.push(`${BATON_WORKFLOW_ATTRIBUTE} = '${options.workflow.replace(/'/g, '')}'`);
   const runs: RunSummary[] = [];
   for await (const execution of client.workflow.list({ query: filters.join(' AND '), pageSize: limit })) {

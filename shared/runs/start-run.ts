@@ -8,11 +8,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { memoryRegistry, plansByName, resolveWorkflows, type CompiledDefinition, type Registry } from '../definition/index.ts';
-import { storeKeys, type ResultStore } from '../store/index.ts';
-import type { batonRun, BatonRunInput, RunResponse } from '../../worker/workflows/index.ts';
+import { type ResultStore } from '../store/index.ts';
+import { BATON_RUN, storeKeys, type BatonRunInput, type BatonRunWorkflow, type RunResponse } from '../contract/index.ts';
 import { batonWorkflowKey } from './search-attributes.ts';
 
-export type RunHandle = WorkflowHandle<typeof batonRun>;
+export type RunHandle = WorkflowHandle<BatonRunWorkflow>;
 
 export interface TriggerData {
   readonly type: 'manual' | 'http' | 'schedule' | 'workflow' | 'rerun';
@@ -111,12 +111,12 @@ function runIdOf(options: StartRunOptions): string {
 
 export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const runId = runIdOf(options);
-  const handle = options.client.workflow.getHandle<typeof batonRun>(runId);
+  const handle = options.client.workflow.getHandle<BatonRunWorkflow>(runId);
   // A repeated key never rewrites the stored trigger of the run it found.
   if (options.idempotencyKey && (await exists(handle))) return { runId, handle, existing: true };
   const start = await prepare(options, runId);
   try {
-    const started = await options.client.workflow.start<typeof batonRun>('batonRun', {
+    const started = await options.client.workflow.start<BatonRunWorkflow>(BATON_RUN, {
       ...start,
       ...(options.idempotencyKey ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
     });
@@ -140,17 +140,17 @@ export type SyncOutcome =
  */
 export async function startRunSync(options: StartRunOptions, timeoutMs: number): Promise<StartedRun & { outcome: SyncOutcome }> {
   const runId = runIdOf(options);
-  const existingHandle = options.client.workflow.getHandle<typeof batonRun>(runId);
+  const existingHandle = options.client.workflow.getHandle<BatonRunWorkflow>(runId);
   let existing = false;
   if (options.idempotencyKey && (await exists(existingHandle))) existing = true;
   const operation = existing
     ? undefined
-    : new WithStartWorkflowOperation<typeof batonRun>('batonRun', {
+    : new WithStartWorkflowOperation<BatonRunWorkflow>(BATON_RUN, {
         ...(await prepare(options, runId)),
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
   const update = operation
-    ? options.client.workflow.executeUpdateWithStart<typeof batonRun, RunResponse | null, []>('response', { startWorkflowOperation: operation })
+    ? options.client.workflow.executeUpdateWithStart<BatonRunWorkflow, RunResponse | null, []>('response', { startWorkflowOperation: operation })
     : existingHandle.executeUpdate<RunResponse | null, []>('response');
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {

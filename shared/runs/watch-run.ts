@@ -4,8 +4,8 @@
  */
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { storeKeys, type ResultStore } from '../store/index.ts';
-import type { BlockState, RunStatus } from '../../worker/workflows/index.ts';
+import { type ResultStore } from '../store/index.ts';
+import { storeKeys, type BlockState, type RunStatus } from '../contract/index.ts';
 import type { RunHandle } from './start-run.ts';
 
 export interface RunOutcome {

@@ -1,6 +1,5 @@
 export {
   SCHEDULE_PREFIX,
-  ScheduleOperationError,
   controlSchedule,
   listSchedules,
   syncSchedules,

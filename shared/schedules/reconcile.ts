@@ -12,10 +12,11 @@ import { createHash } from 'node:crypto';
 import { ScheduleNotFoundError, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import { canonicalJson, plansByName, resolveWorkflows, type CompiledDefinition, type Registry } from '../definition/index.ts';
 import type { Schedule } from '../definition/schema.ts';
-import { storeKeys, type ResultStore } from '../store/index.ts';
+import { type ResultStore } from '../store/index.ts';
 import { batonWorkflowKey } from '../runs/search-attributes.ts';
 import { sealingKeyIdOf, sealingKeyIdOfPayload } from '../codec/index.ts';
-import type { batonRun, BatonRunInput } from '../../worker/workflows/index.ts';
+import { BATON_RUN, storeKeys, type BatonRunInput, type BatonRunWorkflow } from '../contract/index.ts';
+import { ScheduleOperationError } from '../errors/index.ts';
 
 export const SCHEDULE_PREFIX = 'baton-';
 
@@ -35,7 +36,7 @@ interface DesiredSchedule {
   readonly id: string;
   readonly workflow: string;
   readonly schedule: Schedule;
-  readonly action: ScheduleOptionsStartWorkflowAction<typeof batonRun>;
+  readonly action: ScheduleOptionsStartWorkflowAction<BatonRunWorkflow>;
 }
 
 async function desiredSchedules(
@@ -64,7 +65,7 @@ async function desiredSchedules(
         schedule,
         action: {
           type: 'startWorkflow',
-          workflowType: 'batonRun',
+          workflowType: BATON_RUN,
           workflowId: `run-s-${compiled.definition.name}-${schedule.id}-${fingerprint}`,
           taskQueue,
           args: [input],
@@ -227,10 +228,6 @@ export async function listSchedules(client: Client, taskQueue?: string): Promise
       return summary;
     })
     .sort((a, b) => a.id.localeCompare(b.id));
-}
-
-export class ScheduleOperationError extends Error {
-  override readonly name = 'ScheduleOperationError';
 }
 
 /** Pause, resume or fire a schedule now, by its Temporal id. */

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../errors/index.ts';
 import type { KeyRing } from '../codec/key-ring.ts';
 import type { Env } from '../config/index.ts';
 import { FileBackend } from './file-backend.ts';
@@ -8,7 +8,6 @@ import { ResultStore } from './result-store.ts';
 import { S3Backend, parseS3Url, s3ClientConfig } from './s3-backend.ts';
 
 export { ResultStore, type ObjectBackend, type PutResult } from './result-store.ts';
-export { LOOP_ITEMS_PER_CHUNK, storeKeys } from './keys.ts';
 export { parseS3Url, s3ClientConfig, type S3Location } from './s3-backend.ts';
 
 /**

@@ -5,7 +5,7 @@
  * copied to another key fails to open instead of being read as the wrong thing.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { StoreError, errorMessage } from '../errors.ts';
+import { StoreError, errorMessage } from '../errors/index.ts';
 import type { KeyRing } from '../codec/key-ring.ts';
 
 /** Where the sealed bytes live: a directory locally, S3 in AWS. */

@@ -4,7 +4,7 @@
  * half of either), so no temp-and-rename dance is needed here.
  */
 import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../errors/index.ts';
 import type { Env } from '../config/index.ts';
 import type { ObjectBackend } from './result-store.ts';
 

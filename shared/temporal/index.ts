@@ -5,7 +5,6 @@ export {
   ensureNamespace,
   whenNamespaceKnown,
   isTemporalCloud,
-  NamespaceError,
   DEFAULT_RETENTION_DAYS,
   type NamespaceOptions,
   type NamespaceState,

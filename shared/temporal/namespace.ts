@@ -7,7 +7,7 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
 import type { WorkflowService } from '@temporalio/client';
 import { msToTs, tsToMs } from '@temporalio/common/lib/time.js';
-import { BatonError, errorMessage } from '../errors.ts';
+import { NamespaceError, errorMessage } from '../errors/index.ts';
 
 export const DEFAULT_RETENTION_DAYS = 14;
 const DAY_MS = 24 * 3600 * 1000;
@@ -31,18 +31,6 @@ export interface NamespaceState {
   readonly status: 'exists' | 'registered';
   /** The namespace's retention in days, as the cluster reports it. */
   readonly retentionDays: number | undefined;
-}
-
-/** A namespace that is missing or unreachable, with what to do about it. */
-export class NamespaceError extends BatonError {
-  override readonly name = 'NamespaceError';
-  constructor(
-    readonly namespace: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 const codeOf = (error: unknown) => (error as { code?: number }).code;

@@ -12,7 +12,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigTLS, type ConfigDataSource } from '@temporalio/envconfig';
-import { ConfigError, errorMessage } from '../errors.ts';
+import { ConfigError, errorMessage } from '../errors/index.ts';
 import { definedEnv, type BatonConfig, type Env } from '../config/index.ts';
 
 export type ClusterMode = 'plain' | 'tls' | 'mtls' | 'api-key';

@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { directoryRegistry } from '../../shared/definition/index.ts';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { syncSchedules, listSchedules } from '../../shared/schedules/index.ts';
-import { storeKeys } from '../../shared/store/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { openApiDocument } from '../../functions/api/openapi.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { storeKeys } from '../../shared/contract/index.ts';
 
 const API_KEY = 'test-key-0123456789abcdef';
 let stack: TestStack;

@@ -179,11 +179,10 @@ blocks:
   });
 
   it('fails a block at once, naming the setting, when BATON_RESOURCES is malformed', async () => {
-    const good = process.env.BATON_RESOURCES;
-    // The executors read the process env, as a Lambda function does; this stack shares it.
-    process.env.BATON_RESOURCES = JSON.stringify({ shop: { type: 'oracle', url: 'x' } });
+    // A stack of its own: the executors read their settings from the env they were built with, as a Lambda function does.
+    const misconfigured = await startTestStack({ BATON_RESOURCES: JSON.stringify({ shop: { type: 'oracle', url: 'x' } }) });
     try {
-      const outcome = await stack.run(`
+      const outcome = await misconfigured.run(`
 name: misconfigured
 blocks:
   - id: lookup
@@ -196,7 +195,7 @@ blocks:
       expect(outcome.final!.blocks.lookup).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ConfigError' } });
       expect(outcome.error?.message).toContain('BATON_RESOURCES: shop.type');
     } finally {
-      process.env.BATON_RESOURCES = good;
+      await misconfigured.stop();
     }
   });
 

@@ -13,13 +13,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKey } from '../../shared/codec/index.ts';
 import { compileDefinition, memoryRegistry, parseDefinition } from '../../shared/definition/index.ts';
-import { storeKeys } from '../../shared/store/index.ts';
 import { watchRun, type RunHandle } from '../../shared/runs/index.ts';
 import { listSchedules, syncSchedules } from '../../shared/schedules/index.ts';
 import { ROTATION_NAMESPACE } from '../support/global-setup.ts';
 import { sdkBookkeeping } from '../support/history.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { PATCH_IDS } from '../../worker/workflows/baton-run.ts';
+import { storeKeys } from '../../shared/contract/index.ts';
 
 const ROTATING = `
 name: rotating

@@ -5,10 +5,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeKeys } from '../../shared/store/index.ts';
 import { watchRun } from '../../shared/runs/index.ts';
-import { responseUpdate } from '../../worker/workflows/index.ts';
 import { startTestStack, TEST_NAMESPACE, type TestStack } from '../support/test-stack.ts';
+import { responseUpdate, storeKeys } from '../../shared/contract/index.ts';
 
 let stack: TestStack;
 let http: Server;

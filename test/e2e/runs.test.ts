@@ -7,10 +7,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import proto from '@temporalio/proto';
-import { storeKeys } from '../../shared/store/index.ts';
 import { PATCH_IDS } from '../../worker/workflows/baton-run.ts';
 import { sdkBookkeeping } from '../support/history.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { storeKeys } from '../../shared/contract/index.ts';
 
 let stack: TestStack;
 beforeAll(async () => {

@@ -15,12 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import proto from '@temporalio/proto';
 import type { Client } from '@temporalio/client';
-import { definedEnv, loadConfig, type BatonConfig } from '../../shared/config/index.ts';
+import { loadConfig, type BatonConfig } from '../../shared/config/index.ts';
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 import { startRun, watchRun } from '../../shared/runs/index.ts';
 import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
-import { executorFunctions } from '../../local/executors.ts';
+import { localExecutors } from '../../local/executors.ts';
 import { startLambdaEndpoint, type LambdaEndpoint, type LambdaHandler } from '../../local/lambda-endpoint.ts';
 import { testEnv } from '../support/test-stack.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
@@ -78,15 +78,13 @@ beforeAll(async () => {
     BATON_WORKER_MAX_CONCURRENT_ACTIVITIES: '7',
   }).env;
   const baseConfig = loadConfig(base);
-  const functions = executorFunctions(baseConfig.functions);
+  const { functions } = localExecutors(baseConfig.functions, base);
   const codeGate = gate(functions[baseConfig.functions.codeExecutor]!);
   executorGate.current = codeGate;
   endpoint = await startLambdaEndpoint({ functions: { ...functions, [baseConfig.functions.codeExecutor]: codeGate.handler } });
   env = { ...base, BATON_LAMBDA_ENDPOINT: endpoint.url };
-  // The executor handlers in this process read their settings from process.env, as in Lambda.
-  Object.assign(process.env, definedEnv(env));
   config = loadConfig(env);
-  store = openResultStore(config.resultsUrl, config.keyRing);
+  store = openResultStore(config.resultsUrl, config.keyRing, env);
   // The worker first: it registers the namespace and the search attribute the client's runs carry.
   worker = await startWorkerProcess(env);
   client = await connectClient(env, config);

@@ -9,18 +9,7 @@ import type { ResultStore } from '../../shared/store/index.ts';
 import { adoptChildOutput, collectLoop, copyResults, finishRun, prepareScheduledRun, recordFailure } from './results.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { runBlock } from './run-block.ts';
-import type {
-  AdoptChildOutputInput,
-  CollectLoopInput,
-  CollectLoopResult,
-  CopyResultsInput,
-  FinishRunInput,
-  PrepareScheduledRunInput,
-  RecordFailureInput,
-  ResultRef,
-  RunBlockInput,
-  RunBlockResult,
-} from './types.ts';
+import type { BatonActivities } from '../../shared/contract/index.ts';
 
 export interface ActivityDeps {
   readonly lambda: LambdaClient;
@@ -29,18 +18,16 @@ export interface ActivityDeps {
   readonly store: ResultStore;
 }
 
-export function createActivities(deps: ActivityDeps) {
+/** The activities of shared/contract/activities.ts, over the injected dependencies. */
+export function createActivities(deps: ActivityDeps): BatonActivities {
   return {
-    runBlock: (input: RunBlockInput): Promise<RunBlockResult> => runBlock(deps, input),
+    runBlock: (input) => runBlock(deps, input),
     // Store steps heartbeat too: a worker that dies during one is noticed after the heartbeat timeout.
-    collectLoop: (input: CollectLoopInput): Promise<CollectLoopResult> => whileHeartbeating(() => collectLoop(deps.store, input)),
-    adoptChildOutput: (input: AdoptChildOutputInput): Promise<ResultRef> => whileHeartbeating(() => adoptChildOutput(deps.store, input)),
-    recordFailure: (input: RecordFailureInput): Promise<void> => whileHeartbeating(() => recordFailure(deps.store, input)),
-    finishRun: (input: FinishRunInput): Promise<ResultRef> => whileHeartbeating(() => finishRun(deps.store, input)),
-    copyResults: (input: CopyResultsInput): Promise<void> => whileHeartbeating(() => copyResults(deps.store, input)),
-    prepareScheduledRun: (input: PrepareScheduledRunInput): Promise<void> => whileHeartbeating(() => prepareScheduledRun(deps.store, input)),
+    collectLoop: (input) => whileHeartbeating(() => collectLoop(deps.store, input)),
+    adoptChildOutput: (input) => whileHeartbeating(() => adoptChildOutput(deps.store, input)),
+    recordFailure: (input) => whileHeartbeating(() => recordFailure(deps.store, input)),
+    finishRun: (input) => whileHeartbeating(() => finishRun(deps.store, input)),
+    copyResults: (input) => whileHeartbeating(() => copyResults(deps.store, input)),
+    prepareScheduledRun: (input) => whileHeartbeating(() => prepareScheduledRun(deps.store, input)),
   };
 }
-
-export type BatonActivities = ReturnType<typeof createActivities>;
-export type * from './types.ts';

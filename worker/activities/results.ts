@@ -3,20 +3,21 @@
  * a loop's data from its items, taking a child run's output as a block's
  * data, recording a failure the executor could not record, and the run output.
  */
-import type { StoredBlockResult } from '../../shared/executor/index.ts';
-import { writeRunOutput } from '../../shared/executor/run-output.ts';
-import { storeKeys, type ResultStore } from '../../shared/store/index.ts';
+import { writeRunOutput } from '../../shared/store/run-output.ts';
+import type { ResultStore } from '../../shared/store/index.ts';
 import type { Definition } from '../../shared/definition/schema.ts';
-import type {
-  AdoptChildOutputInput,
-  CollectLoopInput,
-  CollectLoopResult,
-  CopyResultsInput,
-  FinishRunInput,
-  PrepareScheduledRunInput,
-  RecordFailureInput,
-  ResultRef,
-} from './types.ts';
+import {
+  storeKeys,
+  type AdoptChildOutputInput,
+  type CollectLoopInput,
+  type CollectLoopResult,
+  type CopyResultsInput,
+  type FinishRunInput,
+  type PrepareScheduledRunInput,
+  type RecordFailureInput,
+  type ResultRef,
+  type StoredBlockResult,
+} from '../../shared/contract/index.ts';
 
 const READ_CONCURRENCY = 32;
 

@@ -12,17 +12,10 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { ApplicationFailure } from '@temporalio/common';
 import type { KeyRing } from '../../shared/codec/index.ts';
 import type { FunctionNames } from '../../shared/config/index.ts';
-import {
-  ENVELOPE_AAD,
-  REPLY_AAD,
-  blockReplySchema,
-  openSealed,
-  seal,
-  wireReplySchema,
-  type BlockEnvelope,
-} from '../../shared/executor/index.ts';
+import { ENVELOPE_AAD, REPLY_AAD, type BlockEnvelope, type BlockReply, type RunBlockInput } from '../../shared/contract/index.ts';
+import { openSealed, seal } from '../../shared/codec/envelope.ts';
 import { whileHeartbeating } from './heartbeat.ts';
-import type { RunBlockInput, RunBlockResult } from './types.ts';
+import { blockReplySchema, wireReplySchema } from '../../shared/contract/schemas/index.ts';
 
 export interface RunBlockDeps {
   readonly lambda: LambdaClient;
@@ -35,7 +28,7 @@ function functionFor(type: RunBlockInput['type'], functions: FunctionNames): str
   return type === 'query' || type === 'http' ? functions.dbConnector : functions.codeExecutor;
 }
 
-export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promise<RunBlockResult> {
+export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promise<BlockReply> {
   const envelope: BlockEnvelope = {
     v: 1,
     runId: input.runId,

@@ -5,17 +5,13 @@
  * Temporal's activity retry, and never use one up.
  */
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation, sleep } from '@temporalio/workflow';
-import type { RetryPlan } from '../../shared/definition/plan.ts';
-import type { StepError } from '../activities/index.ts';
-import type { BlockError } from './run-state.ts';
+import { MAX_RETRY_AFTER_MS, type BlockError, type RetryPlan } from '../../shared/contract/index.ts';
 
-export type AttemptOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: StepError };
+export type AttemptOutcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: BlockError };
 export type StepEnd<T> =
   | { readonly status: 'completed'; readonly value: T }
   | { readonly status: 'failed'; readonly error: BlockError }
   | { readonly status: 'cancelled' };
-
-const MAX_RETRY_AFTER_MS = 3_600_000;
 
 export function backoffMs(retry: RetryPlan, failedAttempt: number): number {
   return Math.min(retry.initialIntervalMs * retry.backoffCoefficient ** (failedAttempt - 1), retry.maxIntervalMs);
@@ -57,7 +53,7 @@ export async function withRetries<T>(
         type: outcome.error.type,
         ...(outcome.error.rootMessage !== undefined ? { rootMessage: outcome.error.rootMessage } : {}),
       };
-      if (outcome.error.retryable && n < retry.maxAttempts) continue;
+      if (outcome.error.retryable === true && n < retry.maxAttempts) continue;
       return { status: 'failed', error: counter.error };
     } catch (error) {
       if (isCancellation(error)) return { status: 'cancelled' };

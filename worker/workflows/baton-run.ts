@@ -17,52 +17,31 @@ import {
   CancelledFailure,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BlockStatus, Plan, PlanBlock } from '../../shared/definition/plan.ts';
+import {
+  BLOCK_FAILED,
+  TERMINAL_BLOCK_STATUSES,
+  responseUpdate,
+  statusQuery,
+  type BatonRunInput,
+  type BatonRunResult,
+  type BlockError,
+  type BlockState,
+  type BlockStatus,
+  type PlanBlock,
+  type ResultRef,
+  type RunError,
+  type RunFailureDetails,
+  type RunOutputSpec,
+  type RunResponse,
+  type RunState,
+} from '../../shared/contract/index.ts';
 import { withRetries, type StepEnd } from './attempts.ts';
 import { runLoop } from './loop.ts';
-import type { ResultRef, RunOutputSpec } from '../activities/index.ts';
-import { runStepAttempt, storeActivities, type RunFailureDetails, type StepResult, type StepTarget } from './steps.ts';
-import { TERMINAL_BLOCK_STATUSES, type BlockError, type BlockState, type RunState, type RunStatus } from './run-state.ts';
-
-export interface BatonRunInput {
-  /** The result-store run id; defaults to the workflow id. */
-  readonly runId?: string;
-  readonly plan: Plan;
-  /** Plans of every workflow a workflow step may start, by name: pinned when the run started. */
-  readonly workflows?: Readonly<Record<string, Plan>>;
-  /** How deep this run is nested in workflow steps (0 for a run started by a trigger). */
-  readonly depth?: number;
-  /** Loop items per child workflow batch (tests set it low to exercise batching). */
-  readonly itemsPerBatch?: number;
-  /** A rerun: these blocks take their results from an earlier run and do not run again. */
-  readonly reuse?: {
-    readonly fromRunId: string;
-    readonly blocks: Readonly<Record<string, { readonly status: BlockStatus; readonly taken?: number | 'else' }>>;
-  };
-  /** Started by a Temporal Schedule: the trigger data is the schedule's input, written by the first step. */
-  readonly schedule?: { readonly id: string };
-}
-
-export interface BatonRunResult {
-  /** Reference to the run's output in the result store. */
-  readonly output: ResultRef;
-}
-
-export interface RunResponse {
-  readonly blockId: string;
-}
-
-export const statusQuery = defineQuery<RunStatus>('status');
-/** Resolves when a response block completes (or the run ends without one: null). */
-export const responseUpdate = defineUpdate<RunResponse | null>('response');
-
-type RunFailure = BlockError & { blockId: string };
+import { runStepAttempt, storeActivities, type StepResult, type StepTarget } from './steps.ts';
 
 /**
  * Steps whose executor call is the whole step, so its executor can write the
@@ -86,7 +65,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const states = new Map<string, BlockState>(plan.blocks.map((block) => [block.id, { status: 'pending', attempts: 0 }]));
   const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
   let runState: RunState = 'running';
-  let failure: RunFailure | undefined;
+  let failure: RunError | undefined;
   let response: RunResponse | undefined;
   /** The run's output, when the executor of its last step wrote it. */
   let output: ResultRef | undefined;
@@ -122,7 +101,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     return taken.includes(to) ? 'completed' : 'skipped';
   }
 
-  function targetFor(block: PlanBlock, runError?: RunFailure): Omit<StepTarget, 'step'> {
+  function targetFor(block: PlanBlock, runError?: RunError): Omit<StepTarget, 'step'> {
     const scope: Record<string, BlockStatus> = {};
     for (const id of [...block.mentions, ...(block.body?.mentions ?? [])]) {
       const mentioned = states.get(id);
@@ -140,7 +119,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     };
   }
 
-  async function executeBlock(block: PlanBlock, state: BlockState, runError?: RunFailure): Promise<StepEnd<StepResult | null>> {
+  async function executeBlock(block: PlanBlock, state: BlockState, runError?: RunError): Promise<StepEnd<StepResult | null>> {
     const target = targetFor(block, runError);
     if (block.type === 'wait') {
       try {
@@ -175,7 +154,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     };
   }
 
-  async function runBlock(block: PlanBlock, state: BlockState, runError?: RunFailure): Promise<void> {
+  async function runBlock(block: PlanBlock, state: BlockState, runError?: RunError): Promise<void> {
     state.status = 'running';
     state.startedAt = Date.now();
     const end = await executeBlock(block, state, runError);
@@ -204,7 +183,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   }
 
   /** Starts every pending block of `group` whose predecessors have all finished; skips those whose all skipped. */
-  function startReadyBlocks(group: (block: PlanBlock) => boolean, runError?: RunFailure): void {
+  function startReadyBlocks(group: (block: PlanBlock) => boolean, runError?: RunError): void {
     let changed = true;
     while (changed) {
       changed = false;
@@ -226,7 +205,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     }
   }
 
-  async function runGroup(group: (block: PlanBlock) => boolean, runError?: RunFailure): Promise<void> {
+  async function runGroup(group: (block: PlanBlock) => boolean, runError?: RunError): Promise<void> {
     startReadyBlocks(group, runError);
     while (running.size > 0) {
       await Promise.race([...running.values()].map((entry) => entry.done));
@@ -304,7 +283,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       type: runError.type,
       rootMessage: runError.rootMessage ?? runError.message,
     };
-    throw ApplicationFailure.nonRetryable(`block "${runError.blockId}" failed: ${runError.message}`, 'BlockFailed', details);
+    throw ApplicationFailure.nonRetryable(`block "${runError.blockId}" failed: ${runError.message}`, BLOCK_FAILED, details);
   }
   markPending('skipped', isHandler);
   output ??= await storeActivities.finishRun({ runId, ...outputSpec() });

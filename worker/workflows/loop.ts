@@ -6,12 +6,9 @@
  * history grows past Temporal's limits at 10,000 items.
  */
 import { executeChild } from '@temporalio/workflow';
-import type { StepPlan } from '../../shared/definition/plan.ts';
+import { ITEMS_PER_BATCH, type BlockError, type LoopProgress, type StepPlan } from '../../shared/contract/index.ts';
 import { withRetries } from './attempts.ts';
 import { runStepAttempt, storeActivities, type StepTarget } from './steps.ts';
-import type { BlockError, LoopProgress } from './run-state.ts';
-
-export const ITEMS_PER_BATCH = 500;
 
 export interface ItemsOutcome {
   readonly completed: number;

@@ -10,15 +10,25 @@ import {
   proxyActivities,
   type RetryPolicy,
 } from '@temporalio/workflow';
-import type { BlockStatus, Plan, StepPlan } from '../../shared/definition/plan.ts';
-import type { BatonActivities, Decision, ResultRef, RunBlockInput, RunOutputSpec, StepError } from '../activities/index.ts';
+import {
+  ACTIVITY_HEARTBEAT_TIMEOUT_MS,
+  BATON_RUN,
+  BLOCK_FAILED,
+  DEFAULT_TIMEOUT_MS,
+  EXECUTOR_MARGIN_MS,
+  MAX_WORKFLOW_DEPTH,
+  type BatonActivities,
+  type BatonRunInput,
+  type BlockError,
+  type BlockResult,
+  type BlockStatus,
+  type Plan,
+  type RunBlockInput,
+  type RunFailureDetails,
+  type RunOutputSpec,
+  type StepPlan,
+} from '../../shared/contract/index.ts';
 import { describeFailure, type AttemptOutcome } from './attempts.ts';
-
-/** Nesting deeper than this fails the run (DESIGN §3). */
-export const MAX_WORKFLOW_DEPTH = 10;
-/** Time an executor may take beyond the step's own timeout: cold start, store reads and writes. */
-const EXECUTOR_MARGIN_MS = 30_000;
-const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 
 export const INFRASTRUCTURE_RETRY: RetryPolicy = {
   initialInterval: '1s',
@@ -27,13 +37,6 @@ export const INFRASTRUCTURE_RETRY: RetryPolicy = {
   maximumAttempts: 10,
   nonRetryableErrorTypes: ['ExecutorFatal'],
 };
-
-/**
- * Activities heartbeat while they wait on an executor or the store
- * (worker/activities/heartbeat.ts), so a worker that dies mid-step is noticed
- * after this long and the step retried elsewhere, not after its timeout.
- */
-export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
 
 export const storeActivities = proxyActivities<BatonActivities>({
   startToCloseTimeout: '2m',
@@ -61,37 +64,25 @@ export interface StepTarget {
   readonly finish?: RunOutputSpec;
 }
 
-export interface StepResult {
-  readonly ref: string;
-  readonly bytes: number;
-  readonly decision?: Decision;
-  /** The run's output, written by the executor when the target asked (`finish`). */
-  readonly output?: ResultRef;
-}
+/** A completed attempt: the reply's reference, decision and (when `finish` asked) the run's output. */
+export type StepResult = Omit<BlockResult, 'ok'>;
 
 function executorActivities(step: StepPlan) {
   return proxyActivities<BatonActivities>({
-    startToCloseTimeout: (step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS) + EXECUTOR_MARGIN_MS,
+    startToCloseTimeout: (step.timeoutMs ?? DEFAULT_TIMEOUT_MS) + EXECUTOR_MARGIN_MS,
     heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     retry: INFRASTRUCTURE_RETRY,
   });
 }
 
 function fail(type: string, message: string, retryable: boolean): AttemptOutcome<never> {
-  const error: StepError = { type, message, retryable };
+  const error: BlockError = { type, message, retryable };
   return { ok: false, error };
-}
-
-/** What a failed batonRun says about itself (see the BlockFailed failure it throws). */
-export interface RunFailureDetails {
-  readonly blockId: string;
-  readonly type: string;
-  readonly rootMessage: string;
 }
 
 function childFailureDetails(error: ChildWorkflowFailure): RunFailureDetails | undefined {
   const cause = error.cause;
-  if (!(cause instanceof ApplicationFailure) || cause.type !== 'BlockFailed') return undefined;
+  if (!(cause instanceof ApplicationFailure) || cause.type !== BLOCK_FAILED) return undefined;
   const details = cause.details?.[0] as Partial<RunFailureDetails> | undefined;
   if (typeof details?.blockId !== 'string' || typeof details.rootMessage !== 'string') return undefined;
   return { blockId: details.blockId, type: details.type ?? 'Error', rootMessage: details.rootMessage };
@@ -120,7 +111,7 @@ export async function runStepAttempt(target: StepTarget, attempt: number): Promi
     blockId: target.blockId,
     type: step.type,
     attempt,
-    timeoutMs: step.timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+    timeoutMs: step.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     scope: target.scope,
     ...(target.item !== undefined ? { item: target.item } : {}),
     ...(childRunId !== undefined ? { childRunId } : {}),
@@ -143,9 +134,10 @@ export async function runStepAttempt(target: StepTarget, attempt: number): Promi
   const plan = target.workflows[step.workflow] as Plan;
   try {
     // batonRun is started by name: importing it here would make a module cycle.
-    await executeChild('batonRun', {
+    const childInput: BatonRunInput = { runId: childRunId, plan, workflows: target.workflows, depth: target.depth + 1 };
+    await executeChild(BATON_RUN, {
       workflowId: childRunId,
-      args: [{ runId: childRunId, plan, workflows: target.workflows, depth: target.depth + 1 }],
+      args: [childInput],
       ...(step.timeoutMs !== undefined ? { workflowExecutionTimeout: step.timeoutMs } : {}),
     });
   } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../shared/errors.ts';
+import { ConfigError } from '../../../shared/errors/index.ts';
 import { DEFAULT_SHUTDOWN_GRACE_MS, workerTuningFromEnv } from '../../../worker/tuning.ts';
 import { healthPortFromEnv, DEFAULT_HEALTH_PORT } from '../../../worker/health.ts';
 import { metricsAddressFromEnv } from '../../../worker/metrics.ts';

@@ -1,6 +1,6 @@
 /**
  * Hostile code blocks through the code-executor's handler, built as
- * handler.ts builds it but on a runtime of this test's own env: sealed
+ * handler.ts serves it but on a runtime of this test's own env: sealed
  * envelopes in, the encrypted file store, the sandbox configured from the
  * env (memory limit, result limit, secrets), sealed replies out.
  */
@@ -9,32 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runStep } from '../../../../functions/code-executor/run-step.ts';
+import { codeExecutor } from '../../../../functions/code-executor/executor.ts';
 import { generateKey } from '../../../../shared/codec/index.ts';
 import { compileDefinition, parseDefinition } from '../../../../shared/definition/index.ts';
-import {
-  ENVELOPE_AAD,
-  REPLY_AAD,
-  blockReplySchema,
-  createExecutorHandler,
-  createExecutorRuntime,
-  openSealed,
-  seal,
-  type BlockReply,
-  type StoredBlockResult,
-} from '../../../../shared/executor/index.ts';
-import { storeKeys } from '../../../../shared/store/index.ts';
+import { ENVELOPE_AAD, REPLY_AAD, storeKeys, type BlockReply, type StoredBlockResult } from '../../../../shared/contract/index.ts';
+import { openSealed, seal } from '../../../../shared/codec/envelope.ts';
+import { blockReplySchema } from '../../../../shared/contract/schemas/index.ts';
 
 const SECRET = 'tok-3f9a-very-secret';
 const dir = mkdtempSync(join(tmpdir(), 'baton-executor-sandbox-'));
-const runtime = createExecutorRuntime({
+const { handler, runtime } = codeExecutor.bind({
   ENCRYPTION_KEY: generateKey(),
   BATON_RESULTS_URL: pathToFileURL(dir).href,
   BATON_SECRET_CRM_TOKEN: SECRET,
   BATON_MAX_RESULT_BYTES: '5000',
   BATON_SANDBOX_MEMORY_MB: '32',
 });
-const handler = createExecutorHandler(runStep, () => runtime);
 afterAll(() => {
   runtime.sandbox.dispose();
   rmSync(dir, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { handleCodecRequest, type CodecRequest } from '../../../../functions/codec-server/app.ts';
 import { codecServerDepsFromEnv, parseOrigins } from '../../../../functions/codec-server/settings.ts';
 import { createKeyRing, generateKey, KeyRingPayloadCodec } from '../../../../shared/codec/index.ts';
-import { ConfigError } from '../../../../shared/errors.ts';
+import { ConfigError } from '../../../../shared/errors/index.ts';
 
 const MARKER = `codec-server-marker-${Math.random().toString(36).slice(2)}`;
 const TOKEN = 'bc_test-token-0123456789';

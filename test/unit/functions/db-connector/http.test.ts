@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHttp, type HttpRequest } from '../../../../functions/db-connector/http.ts';
 import { retryAfterMs } from '../../../../functions/db-connector/http-body.ts';
-import { stepFailure } from './helpers.ts';
+import { stepFailure, testSecrets } from './helpers.ts';
 import { resourceSchema } from '../../../../shared/config/resources.ts';
 import { freePort } from '../../../../local/free-port.ts';
 
@@ -87,7 +87,7 @@ function resource(overrides: Record<string, unknown> = {}) {
   });
 }
 const call = (overrides: Partial<HttpRequest>, res = resource()) =>
-  runHttp(res, { resourceName: 'crm', blockId: 'fetch', method: 'GET', path: '/echo', timeoutMs: 10_000, ...overrides });
+  runHttp(res, { resourceName: 'crm', blockId: 'fetch', method: 'GET', path: '/echo', timeoutMs: 10_000, secrets: testSecrets, ...overrides });
 
 
 describe('requests', () => {
@@ -153,7 +153,7 @@ describe('responses', () => {
     expect(server.message).toBe('block "fetch" (resource crm): GET /v1/fail answered 500 Internal Server Error: {"error":"database down"}');
     const busy = await stepFailure(call({ path: 'busy' }));
     expect(busy).toMatchObject({ retryable: true, retryAfterMs: 7000 });
-    expect(busy.toBlockFailure()).toEqual({ type: 'HttpError', message: expect.stringContaining('429'), retryable: true, retryAfterMs: 7000 });
+    expect(busy.toBlockError()).toEqual({ type: 'HttpError', message: expect.stringContaining('429'), retryable: true, retryAfterMs: 7000 });
     const gone = await stepFailure(call({ path: 'gone' }));
     expect(gone).toMatchObject({ retryable: false });
     expect(gone.message).toContain('answered 410 Gone');

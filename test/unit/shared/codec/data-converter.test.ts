@@ -11,7 +11,7 @@ import { createKeyRing, generateKey } from '../../../../shared/codec/key-ring.ts
 import { KeyRingPayloadCodec } from '../../../../shared/codec/payload-codec.ts';
 import { EndUndecodableRuns, type UndecodableRun } from '../../../../shared/codec/undecodable-runs.ts';
 import { loadConfig } from '../../../../shared/config/index.ts';
-import { CodecError } from '../../../../shared/errors.ts';
+import { CodecError } from '../../../../shared/errors/index.ts';
 
 const newRing = (kid: string) => createKeyRing([[kid, Buffer.from(generateKey(), 'base64')]]);
 

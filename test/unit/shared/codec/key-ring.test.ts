@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createKeyRing, generateKey, keyIdOf, keyRingFromEnv, type KeyRing } from '../../../../shared/codec/key-ring.ts';
-import { CodecError, ConfigError } from '../../../../shared/errors.ts';
+import { CodecError, ConfigError } from '../../../../shared/errors/index.ts';
 
 const PLAINTEXT = 'SECRET-PLAINTEXT-MARKER-7f3a';
 const plain = Buffer.from(PLAINTEXT, 'utf8');

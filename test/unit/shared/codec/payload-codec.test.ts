@@ -9,7 +9,7 @@ import {
   KeyRingPayloadCodec,
   METADATA_COMPRESSION,
 } from '../../../../shared/codec/payload-codec.ts';
-import { CodecError } from '../../../../shared/errors.ts';
+import { CodecError } from '../../../../shared/errors/index.ts';
 import proto from '@temporalio/proto';
 
 const MARKER = 'PLAINTEXT-MARKER-payload-42';

@@ -4,7 +4,7 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../../../shared/codec/index.ts';
 import { loadSecretRefs, resolveSecretRefs, type SecretClients } from '../../../../shared/config/aws-secrets.ts';
-import { ConfigError } from '../../../../shared/errors.ts';
+import { ConfigError } from '../../../../shared/errors/index.ts';
 import { useMotoInProcessEnv } from '../../../support/aws-env.ts';
 
 const suffix = Math.random().toString(36).slice(2, 8);

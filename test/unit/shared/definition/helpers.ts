@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { DefinitionError, type DefinitionIssue } from '../../../../shared/errors.ts';
+import { DefinitionError, type DefinitionIssue } from '../../../../shared/errors/index.ts';
 import { parseDefinition } from '../../../../shared/definition/index.ts';
 
 /** Parses text that must fail, and returns its issues (checking the error names the source). */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { formatPath, loadDefinitionFile, parseDefinition, parseDefinitionText, type CodeBlock } from '../../../../shared/definition/index.ts';
-import { DefinitionError } from '../../../../shared/errors.ts';
+import { DefinitionError } from '../../../../shared/errors/index.ts';
 import { block, issuesOf, workflow } from './helpers.ts';
 
 describe('valid definitions', () => {

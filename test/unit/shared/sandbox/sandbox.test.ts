@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { transpileBlock } from '../../../../shared/definition/syntax.ts';
-import { Sandbox, SecretMask } from '../../../../shared/sandbox/index.ts';
+import { Sandbox, SecretMask } from '../../../../functions/executor/sandbox/index.ts';
 import { codeRunner } from './helpers.ts';
 
 const sandbox = new Sandbox({ memoryLimitMb: 64 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../../shared/errors.ts';
-import { SecretMask, parseSandboxMemoryMb, sandboxOptionsFromEnv, secretValuesFromEnv } from '../../../../shared/sandbox/index.ts';
+import { ConfigError } from '../../../../shared/errors/index.ts';
+import { SecretMask, parseSandboxMemoryMb, sandboxOptionsFromEnv, secretValuesFromEnv } from '../../../../functions/executor/sandbox/index.ts';
 
 describe('SecretMask', () => {
   it('hides every occurrence of every secret, the longer one first', () => {

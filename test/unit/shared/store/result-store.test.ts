@@ -11,10 +11,11 @@ import { pathToFileURL } from 'node:url';
 import { CopyObjectCommand, CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createKeyRing, generateKey, type KeyRing } from '../../../../shared/codec/key-ring.ts';
-import { ConfigError, StoreError } from '../../../../shared/errors.ts';
-import { openResultStore, parseS3Url, s3ClientConfig, storeKeys, type ResultStore } from '../../../../shared/store/index.ts';
+import { ConfigError, StoreError } from '../../../../shared/errors/index.ts';
+import { openResultStore, parseS3Url, s3ClientConfig, type ResultStore } from '../../../../shared/store/index.ts';
 import { useMotoInProcessEnv } from '../../../support/aws-env.ts';
 import { rejection } from '../../../support/rejection.ts';
+import { storeKeys } from '../../../../shared/contract/index.ts';
 
 const MARKER = 'PLAINTEXT-MARKER-store-9c1';
 const newRing = (kid = 'k1'): KeyRing => createKeyRing([[kid, Buffer.from(generateKey(), 'base64')]]);

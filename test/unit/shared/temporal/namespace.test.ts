@@ -3,8 +3,9 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { Connection, type WorkflowService } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { ensureNamespace, isTemporalCloud, NamespaceError } from '../../../../shared/temporal/index.ts';
+import { ensureNamespace, isTemporalCloud } from '../../../../shared/temporal/index.ts';
 import { rejection } from '../../../support/rejection.ts';
+import { NamespaceError } from '../../../../shared/errors/index.ts';
 
 let connection: Connection;
 const address = inject('temporalAddress');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../../../shared/codec/index.ts';
 import { loadConfig, type Env } from '../../../../shared/config/index.ts';
-import { ConfigError } from '../../../../shared/errors.ts';
+import { ConfigError } from '../../../../shared/errors/index.ts';
 import { clientConnectionOptions, connectOptions, describeTarget, temporalSettings } from '../../../../shared/temporal/index.ts';
 import { issueCert, makeCa, type CertFiles } from '../../../support/certs.ts';
 

@@ -17,7 +17,7 @@ import ivm from 'isolated-vm';
 import { MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINES, MAX_LOG_LINE_CHARS, PRELUDE_INPUT, PRELUDE_LOG, runnerSource, type PreludeInput } from './prelude.ts';
 import { IsolateSlot } from './isolate-slot.ts';
 import { readOutcome, type SandboxFailure } from './outcome.ts';
-import { SecretMask } from './secret-mask.ts';
+import { SecretMask } from '../../../shared/secrets/secret-mask.ts';
 
 export type { SandboxFailure } from './outcome.ts';
 

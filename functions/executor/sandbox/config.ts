@@ -1,8 +1,8 @@
 /** The sandbox's settings from an env: its memory limit, and the secret values it masks. */
-import { ConfigError } from '../errors.ts';
-import type { Env } from '../config/index.ts';
+import { ConfigError } from '../../../shared/errors/index.ts';
+import type { Env } from '../../../shared/config/index.ts';
 import { DEFAULT_MEMORY_LIMIT_MB, MIN_MEMORY_LIMIT_MB, type SandboxOptions } from './sandbox.ts';
-import { SecretMask, secretValuesFromEnv } from './secret-mask.ts';
+import { SecretMask, secretValuesFromEnv } from '../../../shared/secrets/secret-mask.ts';
 
 export function parseSandboxMemoryMb(env: Env): number {
   const text = env.BATON_SANDBOX_MEMORY_MB?.trim();

@@ -3,38 +3,14 @@
  * (a block, or a loop's body for one item), work out what it mentions, run
  * user expressions in the sandbox, and store the outcome and logs.
  */
-import type { Sandbox, LogLine } from '../sandbox/index.ts';
-import { findMentions } from '../definition/mentions.ts';
-import { stepJavascript } from '../definition/steps.ts';
-import type { Block, Definition, Step } from '../definition/schema.ts';
-import { storeKeys } from '../store/keys.ts';
-import type { BlockEnvelope, BlockReply, BlockFailure, Decision, RunOutputSpec } from './protocol.ts';
-import { writeRunOutput } from './run-output.ts';
+import type { LogLine } from './sandbox/index.ts';
+import { findMentions } from '../../shared/definition/mentions.ts';
+import { stepJavascript } from '../../shared/definition/steps.ts';
+import type { Block, Definition, Step } from '../../shared/definition/schema.ts';
+import { storeKeys, type BlockEnvelope, type BlockReply, type Decision, type RunOutputSpec } from '../../shared/contract/index.ts';
+import { BlockFailure } from '../../shared/errors/index.ts';
+import { writeRunOutput } from '../../shared/store/run-output.ts';
 import type { ExecutorRuntime } from './runtime.ts';
-
-/** A step's own failure (user code threw, SQL error, bad template value): a normal reply, not a fault. */
-export class StepFailure extends Error {
-  override readonly name = 'StepFailure';
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly retryable = true,
-    /** The earliest the step may be tried again, when the other side said (an HTTP Retry-After). */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-
-  /** As the reply carries it. */
-  toBlockFailure(): BlockFailure {
-    return {
-      type: this.type,
-      message: this.message,
-      retryable: this.retryable,
-      ...(this.retryAfterMs !== undefined ? { retryAfterMs: this.retryAfterMs } : {}),
-    };
-  }
-}
 
 export interface ResolvedStep {
   readonly definition: Definition;
@@ -52,11 +28,11 @@ export async function resolveStep(envelope: BlockEnvelope, runtime: ExecutorRunt
   const definition = await runtime.definition(envelope.definitionHash);
   const block = definition.blocks.find((candidate) => candidate.id === envelope.blockId);
   if (!block) {
-    throw new StepFailure('DefinitionError', `definition ${envelope.definitionHash} has no block "${envelope.blockId}"`, false);
+    throw new BlockFailure('DefinitionError', `definition ${envelope.definitionHash} has no block "${envelope.blockId}"`, false);
   }
   const { runId, blockId, item } = envelope;
   if (item !== undefined) {
-    if (block.type !== 'loop') throw new StepFailure('DefinitionError', `block "${blockId}" is not a loop`, false);
+    if (block.type !== 'loop') throw new BlockFailure('DefinitionError', `block "${blockId}" is not a loop`, false);
     return {
       definition,
       block,
@@ -90,19 +66,18 @@ export function stepMentions(envelope: BlockEnvelope, resolved: ResolvedStep): r
   return mentions;
 }
 
-/** Runs a function expression in the sandbox; its value, or a StepFailure. Logs go to `logs`. */
+/** Runs a function expression in the sandbox; its value, or a BlockFailure. Logs go to `logs`. */
 export async function evaluate(
-  sandbox: Sandbox,
+  runtime: ExecutorRuntime,
   functionSource: string,
   scope: Record<string, unknown>,
   timeoutMs: number,
-  runtime: ExecutorRuntime,
   logs: LogLine[],
 ): Promise<unknown> {
-  const result = await sandbox.run({ functionSource, scope, timeoutMs, maxResultBytes: runtime.maxResultBytes });
+  const result = await runtime.sandbox.run({ functionSource, scope, timeoutMs, maxResultBytes: runtime.maxResultBytes });
   logs.push(...result.logs);
   if (!result.ok) {
-    throw new StepFailure(result.error.name, result.error.message, result.error.name !== 'ResultTooLarge');
+    throw new BlockFailure(result.error.name, result.error.message, result.error.name !== 'ResultTooLarge');
   }
   // The sandbox hands back JSON text; parsing it here keeps stored objects plain JSON.
   return result.json === undefined ? undefined : JSON.parse(result.json);
@@ -124,12 +99,12 @@ export async function completeStep(
   run: () => Promise<StepOutcome>,
 ): Promise<BlockReply> {
   let outcome: StepOutcome | undefined;
-  let failure: BlockFailure | undefined;
+  let failure: ReturnType<BlockFailure['toBlockError']> | undefined;
   try {
     outcome = await run();
   } catch (error) {
-    if (!(error instanceof StepFailure)) throw error;
-    failure = error.toBlockFailure();
+    if (!(error instanceof BlockFailure)) throw error;
+    failure = error.toBlockError();
   }
   if (logs.length > 0) await runtime.store.putJson(resolved.logsKey, logs);
   if (failure) {

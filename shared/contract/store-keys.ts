@@ -1,4 +1,4 @@
-/** Result-store keys (DESIGN §4). Pure: safe to import from workflow code. */
+/** Result-store keys (DESIGN §4). Pure: workflow code imports this. */
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_.-]{1,200}$/;
 
@@ -9,14 +9,12 @@ function segment(kind: string, value: string): string {
   return value;
 }
 
-export const LOOP_ITEMS_PER_CHUNK = 100;
-
 export const storeKeys = {
   trigger: (runId: string) => `runs/${segment('run id', runId)}/trigger`,
   block: (runId: string, blockId: string) => `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}`,
   loopItem: (runId: string, blockId: string, index: number) =>
     `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}/${Math.trunc(index)}`,
-  /** A loop's items, in chunks of LOOP_ITEMS_PER_CHUNK, so a body reads only its own chunk. */
+  /** A loop's items, in chunks of LOOP_ITEMS_PER_CHUNK (limits.ts), so a body reads only its own chunk. */
   loopItems: (runId: string, blockId: string, chunk: number) =>
     `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}/items/${Math.trunc(chunk)}`,
   logs: (runId: string, blockId: string, index?: number) =>

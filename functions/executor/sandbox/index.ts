@@ -8,5 +8,5 @@ export {
   type SandboxFailure,
   type SandboxOptions,
 } from './sandbox.ts';
-export { SecretMask, MASK, secretValuesFromEnv } from './secret-mask.ts';
+export { SecretMask, MASK, secretValuesFromEnv } from '../../../shared/secrets/secret-mask.ts';
 export { sandboxOptionsFromEnv, parseSandboxMemoryMb } from './config.ts';

@@ -1,10 +1,11 @@
 /**
- * What the worker and the executors say to each other (DESIGN §4): the Lambda
- * payload is `{ v: 1, enc }`, `enc` the key-ring-sealed JSON envelope; the
- * reply is sealed the same way. Pure types and schemas, no Node APIs.
+ * The executor envelope and reply as zod schemas, which the worker and the
+ * executors check every message against (their types: ../envelope.ts).
+ * Not for workflow code: zod stays out of the workflow bundle.
  */
 import { z } from 'zod';
-import { BLOCK_STATUSES } from '../definition/plan.ts';
+import { BLOCK_STATUSES } from '../plan.ts';
+import type { BlockError } from '../block-error.ts';
 
 /** What a run's output is made of (DESIGN §3): the winning response's data, or `{ <id>: data }` of the output blocks. */
 export const runOutputSpecSchema = z.strictObject({
@@ -13,11 +14,9 @@ export const runOutputSpecSchema = z.strictObject({
   /** The response block that won: its data is the output instead. */
   responseBlock: z.string().min(1).optional(),
 });
-export type RunOutputSpec = z.infer<typeof runOutputSpecSchema>;
 
 /** A result-store object a step wrote: its key and its size as JSON. */
-const resultRefSchema = z.strictObject({ ref: z.string().min(1), bytes: z.int().min(0) });
-export type ResultRef = z.infer<typeof resultRefSchema>;
+export const resultRefSchema = z.strictObject({ ref: z.string().min(1), bytes: z.int().min(0) });
 
 export const blockEnvelopeSchema = z.strictObject({
   v: z.literal(1),
@@ -43,25 +42,24 @@ export const blockEnvelopeSchema = z.strictObject({
    */
   finish: runOutputSpecSchema.optional(),
 });
-export type BlockEnvelope = z.infer<typeof blockEnvelopeSchema>;
 
-export const blockFailureSchema = z.strictObject({
+/** A block's own failure as an executor reports it (shared/contract/block-error.ts has the one type). */
+export const blockErrorSchema = z.strictObject({
   type: z.string(),
   message: z.string(),
   /** False when running the block again cannot help (a result over the size limit, say). */
   retryable: z.boolean(),
   /** The earliest the block may be tried again, when the other side said (an HTTP 429 or 503 with Retry-After). */
   retryAfterMs: z.int().min(0).optional(),
-});
-export type BlockFailure = z.infer<typeof blockFailureSchema>;
+}) satisfies z.ZodType<BlockError>;
 
 /** What branch and loop blocks decided: orchestration data the workflow acts on. */
 export const decisionSchema = z.union([
   z.strictObject({ taken: z.union([z.int().min(0), z.literal('else')]) }),
   z.strictObject({ items: z.int().min(0) }),
 ]);
-export type Decision = z.infer<typeof decisionSchema>;
 
+/** One block attempt's outcome: a reference to its result, or its own failure (user code threw). */
 export const blockReplySchema = z.discriminatedUnion('ok', [
   z.strictObject({
     ok: z.literal(true),
@@ -71,9 +69,8 @@ export const blockReplySchema = z.discriminatedUnion('ok', [
     /** The run's output, when the envelope asked for it (`finish`). */
     output: resultRefSchema.optional(),
   }),
-  z.strictObject({ ok: z.literal(false), error: blockFailureSchema }),
+  z.strictObject({ ok: z.literal(false), error: blockErrorSchema }),
 ]);
-export type BlockReply = z.infer<typeof blockReplySchema>;
 
 /** The wire shapes. `fatal` is an unsealed reply for when the envelope itself cannot be opened. */
 export const invocationSchema = z.strictObject({ v: z.literal(1), enc: z.string().min(1) });
@@ -81,11 +78,3 @@ export const wireReplySchema = z.union([
   z.strictObject({ v: z.literal(1), enc: z.string().min(1) }),
   z.strictObject({ v: z.literal(1), fatal: z.strictObject({ type: z.string(), message: z.string() }) }),
 ]);
-export type Invocation = z.infer<typeof invocationSchema>;
-export type WireReply = z.infer<typeof wireReplySchema>;
-
-/** What a result-store block object holds. */
-export interface StoredBlockResult {
-  data?: unknown;
-  error?: { message: string; type: string };
-}

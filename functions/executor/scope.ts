@@ -3,9 +3,9 @@
  * { data, status, error }, `trigger`, `context`, and for loop bodies `item`
  * and `index`, for onError blocks `error`. Only mentioned results are read.
  */
-import { LOOP_ITEMS_PER_CHUNK, storeKeys } from '../store/keys.ts';
-import type { BlockEnvelope, StoredBlockResult } from './protocol.ts';
+import type { BlockEnvelope, StoredBlockResult } from '../../shared/contract/envelope.ts';
 import type { ExecutorRuntime } from './runtime.ts';
+import { LOOP_ITEMS_PER_CHUNK, storeKeys } from '../../shared/contract/index.ts';
 
 export interface BlockView {
   data: unknown;

@@ -5,9 +5,9 @@
  * by the envelope's `finish`), or else the worker's finishRun step. One
  * function for both, so the two can never disagree about what an output is.
  */
-import { storeKeys } from '../store/keys.ts';
-import type { ResultStore } from '../store/result-store.ts';
-import type { ResultRef, RunOutputSpec, StoredBlockResult } from './protocol.ts';
+import type { ResultStore } from './result-store.ts';
+import type { ResultRef, RunOutputSpec, StoredBlockResult } from '../contract/envelope.ts';
+import { storeKeys } from '../contract/index.ts';
 
 /** `known`: a block whose data the caller holds already (the executor's own step), so it is not read back. */
 export async function writeRunOutput(

@@ -1,9 +1,11 @@
-/** Activity inputs and outputs: orchestration data only (ids, statuses, references). Pure types. */
-import type { BlockStatus, PlanBlockType } from '../../shared/definition/plan.ts';
-// Type-only (erased from the workflow bundle): the executor protocol's own definitions.
-import type { ResultRef, RunOutputSpec } from '../../shared/executor/protocol.ts';
-
-export type { ResultRef, RunOutputSpec };
+/**
+ * The activities batonRun calls, as the workflow sees them: inputs and
+ * outputs are orchestration data only (ids, statuses, references). The
+ * worker implements this interface (worker/activities); workflow code
+ * proxies it. Pure types.
+ */
+import type { BlockStatus, PlanBlockType } from './plan.ts';
+import type { BlockReply, ResultRef, RunOutputSpec } from './envelope.ts';
 
 export interface RunBlockInput {
   readonly runId: string;
@@ -25,24 +27,6 @@ export interface RunBlockInput {
   /** This step completing ends the run: the executor writes the run's output too (see RunOutputSpec). */
   readonly finish?: RunOutputSpec;
 }
-
-
-export type Decision = { readonly taken: number | 'else' } | { readonly items: number };
-
-export interface StepError {
-  readonly type: string;
-  readonly message: string;
-  readonly retryable: boolean;
-  /** For a failed child run: the message of the block that failed at the bottom, so nesting does not repeat it. */
-  readonly rootMessage?: string;
-  /** The step's source asked to be retried no sooner (an HTTP Retry-After). */
-  readonly retryAfterMs?: number;
-}
-
-/** The step's outcome: a reference to its result, or its own failure (user code threw). */
-export type RunBlockResult =
-  | ({ readonly ok: true; readonly decision?: Decision; readonly output?: ResultRef } & ResultRef)
-  | { readonly ok: false; readonly error: StepError };
 
 export interface CollectLoopInput {
   readonly runId: string;
@@ -85,4 +69,15 @@ export interface PrepareScheduledRunInput {
   readonly runId: string;
   readonly definitionHash: string;
   readonly scheduleId: string;
+}
+
+export interface BatonActivities {
+  /** One block attempt: one executor invocation. */
+  runBlock(input: RunBlockInput): Promise<BlockReply>;
+  collectLoop(input: CollectLoopInput): Promise<CollectLoopResult>;
+  adoptChildOutput(input: AdoptChildOutputInput): Promise<ResultRef>;
+  recordFailure(input: RecordFailureInput): Promise<void>;
+  finishRun(input: FinishRunInput): Promise<ResultRef>;
+  copyResults(input: CopyResultsInput): Promise<void>;
+  prepareScheduledRun(input: PrepareScheduledRunInput): Promise<void>;
 }

@@ -1,0 +1,135 @@
+/**
+ * The one shape of an executor (a Lambda function that runs block steps):
+ * check the wire payload, open the envelope, find the step in the pinned
+ * definition, load what it mentions, run it, store the outcome and logs,
+ * seal the reply. An executor says only how it runs a step (`run`), and
+ * what else it needs once per container (`setup`).
+ *
+ * A block's own failure (BlockFailure) is a normal reply; an envelope that
+ * cannot be opened gets an unsealed `fatal` reply (no secret in it) so the
+ * worker fails the block at once instead of retrying; anything else throws
+ * and surfaces as a Lambda function error, which the worker retries.
+ */
+import { openSealed, seal } from '../../shared/codec/envelope.ts';
+import { withSecretRefs } from '../../shared/config/aws-secrets.ts';
+import type { Env } from '../../shared/config/index.ts';
+import { DEFAULT_TIMEOUT_MS, ENVELOPE_AAD, REPLY_AAD, type BlockEnvelope, type BlockReply, type WireReply } from '../../shared/contract/index.ts';
+import { BlockFailure, CodecError, ConfigError, EnvelopeError } from '../../shared/errors/index.ts';
+import { createExecutorRuntime, type ExecutorRuntime } from './runtime.ts';
+import type { LogLine } from './sandbox/index.ts';
+import { loadScope } from './scope.ts';
+import { completeStep, evaluate, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
+import { blockEnvelopeSchema, invocationSchema } from '../../shared/contract/schemas/index.ts';
+
+/** What `run` gets for one step. */
+export interface StepContext {
+  readonly envelope: BlockEnvelope;
+  readonly resolved: ResolvedStep;
+  readonly runtime: ExecutorRuntime;
+  /** The step's own timeout per attempt. */
+  readonly timeoutMs: number;
+  /** Lines the step logs; stored with its outcome. */
+  readonly logs: LogLine[];
+  /** What the step's code and templates see (only the results it mentions are read). */
+  scope(): Promise<Record<string, unknown>>;
+  /** Runs a function expression in the sandbox; its value, or a BlockFailure. */
+  evaluate(functionSource: string, scope: Record<string, unknown>): Promise<unknown>;
+}
+
+export interface ExecutorSpec<Extra> {
+  /** For messages: `code-executor`, `db-connector`. */
+  readonly name: string;
+  /** What this executor needs besides the runtime, built once per container (a ConfigError fails each block, naming the setting). */
+  readonly setup: (runtime: ExecutorRuntime) => Extra;
+  readonly run: (context: StepContext, extra: Extra) => Promise<StepOutcome>;
+}
+
+export type ExecutorHandler = (event: unknown) => Promise<WireReply>;
+
+export interface Executor {
+  readonly name: string;
+  /** The Lambda entry point: the runtime is built from process.env (and secrets by reference) at cold start. */
+  readonly handler: ExecutorHandler;
+  /** A handler over a runtime of the caller's (the local stack, tests, benchmarks). */
+  serve(runtime: ExecutorRuntime): ExecutorHandler;
+  /** serve() over a runtime built from `env`. */
+  bind(env: Env): { readonly handler: ExecutorHandler; readonly runtime: ExecutorRuntime };
+}
+
+export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
+  function serve(runtime: ExecutorRuntime): ExecutorHandler {
+    let extra: { value: Extra } | undefined;
+    const extraOf = (): Extra => {
+      try {
+        extra ??= { value: spec.setup(runtime) };
+      } catch (error) {
+        // A bad setting fails the block at once, naming it, rather than the function again and again.
+        if (error instanceof ConfigError) throw new BlockFailure('ConfigError', error.message, false);
+        throw error;
+      }
+      return extra.value;
+    };
+
+    async function runStep(envelope: BlockEnvelope): Promise<BlockReply> {
+      const resolved = await resolveStep(envelope, runtime);
+      const logs: LogLine[] = [];
+      const timeoutMs = resolved.step.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      return completeStep(runtime, resolved, logs, () =>
+        spec.run(
+          {
+            envelope,
+            resolved,
+            runtime,
+            timeoutMs,
+            logs,
+            scope: () => loadScope(envelope, stepMentions(envelope, resolved), runtime),
+            evaluate: (source, scope) => evaluate(runtime, source, scope, timeoutMs, logs),
+          },
+          extraOf(),
+        ),
+      );
+    }
+
+    return async function handler(event) {
+      const invocation = invocationSchema.safeParse(event);
+      if (!invocation.success) {
+        return { v: 1, fatal: { type: 'EnvelopeError', message: 'invocation payload must be { v: 1, enc: string }' } };
+      }
+      let envelope: BlockEnvelope;
+      try {
+        envelope = openSealed(runtime.keyRing, invocation.data.enc, ENVELOPE_AAD, blockEnvelopeSchema, 'executor envelope');
+      } catch (error) {
+        if (error instanceof CodecError || error instanceof EnvelopeError || error instanceof SyntaxError) {
+          return { v: 1, fatal: { type: error.name, message: error.message } };
+        }
+        throw error;
+      }
+      let reply: BlockReply;
+      try {
+        reply = await runStep(envelope);
+      } catch (error) {
+        if (!(error instanceof BlockFailure)) throw error;
+        reply = { ok: false, error: error.toBlockError() };
+      }
+      return seal(runtime.keyRing, reply, REPLY_AAD);
+    };
+  }
+
+  // A Lambda container builds its runtime once, on the first invocation; a failure is not kept, so the next one tries again.
+  let container: Promise<ExecutorHandler> | undefined;
+  const handler: ExecutorHandler = async (event) => {
+    container ??= withSecretRefs(process.env).then((env) => serve(createExecutorRuntime(env)));
+    container.catch(() => (container = undefined));
+    return (await container)(event);
+  };
+
+  return {
+    name: spec.name,
+    handler,
+    serve,
+    bind(env) {
+      const runtime = createExecutorRuntime(env);
+      return { handler: serve(runtime), runtime };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * What every executor needs, built once per container from an injected env
+ * and reused across warm invocations (STYLE 8): the key ring, the result
+ * store, the sandbox and a cache of definitions by hash. Nothing here reads
+ * process.env; the Lambda entry points pass it in (define-executor.ts).
+ */
+import { ConfigError } from '../../shared/errors/index.ts';
+import { keyRingFromEnv, type KeyRing } from '../../shared/codec/key-ring.ts';
+import { parseResultsUrl, type Env } from '../../shared/config/index.ts';
+import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
+import { validateDefinition, type Definition } from '../../shared/definition/index.ts';
+import { DEFAULT_MAX_RESULT_BYTES, storeKeys } from '../../shared/contract/index.ts';
+import { Sandbox, sandboxOptionsFromEnv } from './sandbox/index.ts';
+
+const DEFINITION_CACHE_SIZE = 200;
+
+export interface ExecutorRuntime {
+  /** The settings the runtime was built from (an executor's own setup reads its settings here too). */
+  readonly env: Env;
+  readonly keyRing: KeyRing;
+  readonly store: ResultStore;
+  readonly maxResultBytes: number;
+  /** Warm isolates for user code, with BATON_SANDBOX_MEMORY_MB and the BATON_SECRET_* values it masks. */
+  readonly sandbox: Sandbox;
+  definition(hash: string): Promise<Definition>;
+}
+
+function parseMaxResultBytes(env: Env): number {
+  const text = env.BATON_MAX_RESULT_BYTES?.trim();
+  if (!text) return DEFAULT_MAX_RESULT_BYTES;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ConfigError('BATON_MAX_RESULT_BYTES', `must be a positive whole number of bytes, got "${text}"`);
+  }
+  return value;
+}
+
+export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sandbox } = {}): ExecutorRuntime {
+  const keyRing = keyRingFromEnv(env);
+  const store = openResultStore(parseResultsUrl(env), keyRing, env);
+  // Definitions are immutable by hash, so a cache never goes stale.
+  const definitions = new Map<string, Promise<Definition>>();
+  return {
+    env,
+    keyRing,
+    store,
+    maxResultBytes: parseMaxResultBytes(env),
+    sandbox: options.sandbox ?? new Sandbox(sandboxOptionsFromEnv(env)),
+    definition(hash) {
+      let cached = definitions.get(hash);
+      if (!cached) {
+        cached = store.requireJson(storeKeys.definition(hash)).then((raw) => validateDefinition(raw, `definition ${hash}`));
+        cached.catch(() => definitions.delete(hash));
+        if (definitions.size >= DEFINITION_CACHE_SIZE) {
+          const oldest = definitions.keys().next().value;
+          if (oldest !== undefined) definitions.delete(oldest);
+        }
+        definitions.set(hash, cached);
+      }
+      return cached;
+    },
+  };
+}

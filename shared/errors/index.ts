@@ -1,0 +1,11 @@
+export { BatonError, errorMessage } from './baton-error.ts';
+export { BlockFailure } from './block-failure.ts';
+export { CodecError } from './codec-error.ts';
+export { ConfigError } from './config-error.ts';
+export { DefinitionError, type DefinitionIssue } from './definition-error.ts';
+export { EnvelopeError } from './envelope-error.ts';
+export { HttpError } from './http-error.ts';
+export { NamespaceError } from './namespace-error.ts';
+export { RunOperationError } from './run-operation-error.ts';
+export { ScheduleOperationError } from './schedule-operation-error.ts';
+export { StoreError } from './store-error.ts';
