@@ -430,8 +430,11 @@ ensure_certs() {
   ISSUED=false
   make_ca client-ca
   issue_cert client client-ca clientAuth DNS:baton-client
-  # The bundle the frontend trusts for clients; an operator edits it to rotate, so it is never overwritten.
-  [ -f "$TLS_DIR/client-cas.pem" ] || cp "$TLS_DIR/client-ca.pem" "$TLS_DIR/client-cas.pem"
+  # A new client CA (the first, or one past its end) replaces whatever was trusted: client.pem needs it.
+  if [ "$ISSUED" = true ]; then rm -f "$TLS_DIR/trusted-client-ca.pem" "$TLS_DIR/trusted-client-ca-next.pem"; fi
+  # The client CAs the frontend trusts (see tls.yaml); an operator changes them to rotate, so they are never overwritten.
+  [ -f "$TLS_DIR/trusted-client-ca.pem" ] || cp "$TLS_DIR/client-ca.pem" "$TLS_DIR/trusted-client-ca.pem"
+  [ -f "$TLS_DIR/trusted-client-ca-next.pem" ] || cp "$TLS_DIR/client-ca.pem" "$TLS_DIR/trusted-client-ca-next.pem"
   chmod 600 "$TLS_DIR"/*.key
 }
 
