@@ -123,6 +123,18 @@ service_ports() {
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
+# Before anything starts: every port the cluster will take is free.
+check_ports_free() {
+  local svc port
+  for svc in "${SERVICES[@]}"; do
+    for port in $(service_ports "$svc"); do
+      port_open "$port" && die "port $port ($svc) is taken by another process: set BATON_CLUSTER_PORT to move the cluster's ports"
+    done
+  done
+  port_open "$PG_PORT" && die "port $PG_PORT (PostgreSQL) is taken by another process: set BATON_CLUSTER_PG_PORT"
+  return 0
+}
+
 # ---------------------------------------------------------------- processes
 
 # True while pid $1 is a live process (a zombie is not: PID 1 in a container
@@ -590,6 +602,7 @@ cmd_up() {
     fi
     choose_pg_dir
     derive_ports
+    check_ports_free
     save_settings
     if [ "$MODE" = tls ]; then ensure_certs; fi
     write_config
@@ -635,7 +648,10 @@ cmd_down() {
   stop_postgres
   if $purge; then
     log "deleting $STATE${PG_DIR:+ and $PG_DIR}"
-    [ -n "$PG_DIR" ] && [ -f "$PG_DIR/data/PG_VERSION" -o ! -e "$PG_DIR/data" ] && rm -rf "$PG_DIR"
+    if [ -n "$PG_DIR" ] && { [ -f "$PG_DIR/data/PG_VERSION" ] || [ ! -e "$PG_DIR/data" ]; }; then
+      rm -rf "$PG_DIR"
+      [ "${PG_DIR%/*}" = /var/lib/baton ] && rmdir /var/lib/baton 2>/dev/null || true
+    fi
     rm -rf "$STATE"
   fi
   log "down"
@@ -675,7 +691,7 @@ case ${1:-} in
   down) shift && cmd_down "$@" ;;
   status) shift && cmd_status "$@" ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac
