@@ -8,7 +8,7 @@
  * mTLS refuses clients without a certificate and takes a rotated one.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -425,6 +425,7 @@ describe('a cluster from scripts/cluster.sh up --tls', () => {
   afterAll(async () => {
     await through?.stop();
     await cluster?.down();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
   it('runs a workflow with the worker and the client on the printed client certificate', async () => {

@@ -7,7 +7,7 @@
  * time). Anything missing from what `up` prints fails loudly.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -140,6 +140,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const down = async () => {
     const result = await script(['down', '--purge']);
     if (result.code !== 0) throw new Error(`scripts/cluster.sh down failed (exit ${result.code}):\n${result.stderr}`);
+    rmSync(root, { recursive: true, force: true });
   };
 
   const up = await script(['up', ...(options.tls ? ['--tls'] : [])], options.upTimeoutMs ?? 900_000);
