@@ -89,6 +89,8 @@ export interface FaultStack {
   readonly worker: NodeProcess;
   /** Starts a worker process again (after a kill); resolves once it polls. */
   restartWorker(): Promise<NodeProcess>;
+  /** Starts one more worker process on the same task queue, beside those running; resolves once it polls. */
+  addWorker(): Promise<NodeProcess>;
   /** Starts `count` runs of the probe workflow, a few at a time. */
   startRuns(count: number): Promise<string[]>;
   /** Waits for every run to complete or fail; a server that is away for a while is asked again. */
@@ -99,6 +101,8 @@ export interface FaultStack {
 export interface FaultStackOptions {
   /** A Temporal server of the test's own (the shared one by default). */
   readonly temporalAddress?: string;
+  /** The namespace on that server (FAULT_NAMESPACE by default). */
+  readonly namespace?: string;
   /** Put a fault proxy between the worker and the executors. */
   readonly proxy?: boolean;
 }
@@ -117,10 +121,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     stops.push(() => ledger.close());
     const resultsDir = mkdtempSync(join(tmpdir(), 'baton-fault-'));
     const taskQueue = `fault-${Math.random().toString(36).slice(2, 10)}`;
+    const namespace = options.namespace ?? FAULT_NAMESPACE;
     const env: Env = {
       ...process.env,
       TEMPORAL_ADDRESS: options.temporalAddress ?? inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: FAULT_NAMESPACE,
+      TEMPORAL_NAMESPACE: namespace,
       BATON_TASK_QUEUE: taskQueue,
       ENCRYPTION_KEY: generateKey(),
       BATON_RESULTS_URL: `file://${resultsDir}`,
@@ -142,7 +147,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     }
     const workerEnv = { ...env, BATON_LAMBDA_ENDPOINT: proxy?.url ?? lambda.url };
     const launch = async () => {
-      const proc = await startWorkerProcess({ env: workerEnv, client, namespace: FAULT_NAMESPACE, taskQueue });
+      const proc = await startWorkerProcess({ env: workerEnv, client, namespace, taskQueue });
       stops.push(() => proc.stop());
       return proc;
     };
@@ -165,6 +170,7 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
         worker = await launch();
         return worker;
       },
+      addWorker: launch,
       async startRuns(count) {
         const runIds = new Array<string>(count);
         let next = 0;
