@@ -18,19 +18,18 @@ import { loadConfig, type Env } from '../../shared/config/index.ts';
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 import { createLambdaClient } from '../../shared/lambda/client.ts';
 import { listRuns, watchRun } from '../../shared/runs/index.ts';
-import { storeKeys } from '../../shared/store/index.ts';
 import { clientConnectionOptions, temporalSettings } from '../../shared/temporal/index.ts';
 import { isListening } from '../../local/free-port.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
 import { connectWorker } from '../../worker/connect.ts';
 import { createBatonWorker } from '../../worker/index.ts';
 import { startWorkerRunner } from '../../worker/runner.ts';
-import { responseUpdate } from '../../worker/workflows/index.ts';
 import { chargedOtherThanOnce, notCompleted, startFaultStack, until, type FaultStack } from '../fault/support/fault-stack.ts';
 import { issueCert, makeCa } from '../support/certs.ts';
 import { processRuns, startCluster, type Cluster } from '../support/cluster.ts';
 import { rejection } from '../support/rejection.ts';
 import { startTestStack, testEnv, type TestStack } from '../support/test-stack.ts';
+import { responseUpdate, storeKeys } from '../../shared/contract/index.ts';
 
 /** The first `up` on a machine builds the server (about 5 minutes on 2 cores). */
 const UP_TIMEOUT_MS = 900_000;
