@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
 import { loadConfig, type Env } from '../shared/config/index.ts';
-import { loadSecretRefs } from '../shared/config/aws-secrets.ts';
+import { loadSecretRefs } from '../shared/secrets/secret-refs.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors/index.ts';

@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { loadConfig } from '../../shared/config/index.ts';
-import { loadSecretRefs } from '../../shared/config/aws-secrets.ts';
+import { loadSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { handleApiRequest, type ApiDeps } from './app.ts';

@@ -4,7 +4,7 @@
  * container; a bad or unreadable setting is logged by name and answered with
  * a 500, and tried again on the next call.
  */
-import { loadSecretRefs } from '../../shared/config/aws-secrets.ts';
+import { loadSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { errorMessage } from '../../shared/errors/index.ts';
 import { handleCodecRequest } from './app.ts';
 import { codecServerDepsFromEnv, type CodecServerDeps } from './settings.ts';

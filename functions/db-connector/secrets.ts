@@ -13,12 +13,13 @@
  * BATON_SECRETS_TTL_MS (default 5 minutes). Every value ever resolved is
  * remembered so `mask` can blank it out of error messages and results.
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AwsSecretReader, isSecretNotFound } from '../../shared/secrets/aws-secret-reader.ts';
 import { BlockFailure, ConfigError } from '../../shared/errors/index.ts';
 import { parseStage, type Env } from '../../shared/config/index.ts';
 import { SECRET_PLACEHOLDER } from '../../shared/config/resources.ts';
-import { maskText, maskValue, type SecretMask } from './mask.ts';
+import { SecretMask } from '../../shared/secrets/secret-mask.ts';
 
 export const SECRETS_SOURCES = ['env', 'ssm', 'secretsmanager'] as const;
 export type SecretsSource = (typeof SECRETS_SOURCES)[number];
@@ -61,19 +62,23 @@ export interface SecretSink {
   add(values: Iterable<string>): void;
 }
 
-export class Secrets implements SecretMask {
+export class Secrets {
   readonly settings: SecretsSettings;
   /** Every value resolved in this container, in every form it was used in. */
-  readonly known = new Set<string>();
+  private readonly known = new Set<string>();
+  private readonly masked = new SecretMask();
   private readonly env: Env;
   private readonly cache = new Map<string, { value: string; expiresAt: number }>();
   private readonly pending = new Map<string, Promise<string>>();
   private readonly sharedWith = new Set<SecretSink>();
-  private ssm: SSMClient | undefined;
-  private secretsManager: SecretsManagerClient | undefined;
+  private readonly reader: AwsSecretReader;
 
   constructor(private readonly options: SecretsOptions) {
     this.env = options.env;
+    this.reader = new AwsSecretReader({
+      ...(options.ssm ? { ssm: options.ssm } : {}),
+      ...(options.secretsManager ? { secretsManager: options.secretsManager } : {}),
+    });
     this.settings = secretsSettings(this.env);
   }
 
@@ -103,11 +108,11 @@ export class Secrets implements SecretMask {
   }
 
   mask(text: string): string {
-    return maskText(text, this.known);
+    return this.masked.mask(text);
   }
 
   maskValue<T>(value: T): T {
-    return maskValue(value, this.known);
+    return this.masked.maskValue(value);
   }
 
   private async value(name: string, field: string | undefined): Promise<string> {
@@ -154,34 +159,25 @@ export class Secrets implements SecretMask {
 
   private async fetch(name: string): Promise<string> {
     const id = `${this.settings.prefix}${name}`;
+    const where = this.settings.source === 'ssm' ? `SSM parameter ${id}` : `Secrets Manager secret ${id}`;
+    let value: string | undefined;
     try {
-      if (this.settings.source === 'ssm') {
-        this.ssm ??= this.options.ssm?.() ?? new SSMClient({});
-        const reply = await this.ssm.send(new GetParameterCommand({ Name: id, WithDecryption: true }));
-        if (reply.Parameter?.Value === undefined) throw new BlockFailure('SecretError', `secret ${name}: SSM parameter ${id} has no value`, false);
-        return reply.Parameter.Value;
-      }
-      this.secretsManager ??= this.options.secretsManager?.() ?? new SecretsManagerClient({});
-      const reply = await this.secretsManager.send(new GetSecretValueCommand({ SecretId: id }));
-      if (reply.SecretString !== undefined) return reply.SecretString;
-      if (reply.SecretBinary !== undefined) return Buffer.from(reply.SecretBinary).toString('utf8');
-      throw new BlockFailure('SecretError', `secret ${name}: Secrets Manager secret ${id} has no value`, false);
+      value = this.settings.source === 'ssm' ? await this.reader.parameter(id) : await this.reader.secret(id);
     } catch (error) {
-      if (error instanceof BlockFailure) throw error;
-      const awsName = error instanceof Error ? error.name : 'Error';
-      const where = this.settings.source === 'ssm' ? `SSM parameter ${id}` : `Secrets Manager secret ${id}`;
-      if (awsName === 'ParameterNotFound' || awsName === 'ResourceNotFoundException') {
-        throw new BlockFailure('SecretError', `secret ${name}: there is no ${where}`, false);
-      }
+      if (isSecretNotFound(error)) throw new BlockFailure('SecretError', `secret ${name}: there is no ${where}`, false);
       // Throttling, a network fault, expired credentials: another attempt may do better.
+      const awsName = error instanceof Error ? error.name : 'Error';
       const detail = error instanceof Error ? error.message : String(error);
       throw new BlockFailure('SecretError', `secret ${name}: reading ${where} failed: ${awsName}: ${detail}`, true);
     }
+    if (value === undefined) throw new BlockFailure('SecretError', `secret ${name}: ${where} has no value`, false);
+    return value;
   }
 
   private remember(value: string): void {
     if (!value || this.known.has(value)) return;
     this.known.add(value);
+    this.masked.add([value]);
     for (const sink of this.sharedWith) sink.add([value]);
   }
 }

@@ -11,7 +11,7 @@
  * and surfaces as a Lambda function error, which the worker retries.
  */
 import { openSealed, seal } from '../../shared/codec/envelope.ts';
-import { withSecretRefs } from '../../shared/config/aws-secrets.ts';
+import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import type { Env } from '../../shared/config/index.ts';
 import { DEFAULT_TIMEOUT_MS, ENVELOPE_AAD, REPLY_AAD, type BlockEnvelope, type BlockReply, type WireReply } from '../../shared/contract/index.ts';
 import { BlockFailure, CodecError, ConfigError, EnvelopeError } from '../../shared/errors/index.ts';

@@ -8,5 +8,4 @@ export {
   type SandboxFailure,
   type SandboxOptions,
 } from './sandbox.ts';
-export { SecretMask, MASK, secretValuesFromEnv } from '../../../shared/secrets/secret-mask.ts';
 export { sandboxOptionsFromEnv, parseSandboxMemoryMb } from './config.ts';

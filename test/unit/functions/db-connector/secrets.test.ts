@@ -7,8 +7,8 @@ import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, inject, it } from 'vitest';
 import { Secrets, secretsSettings } from '../../../../functions/db-connector/secrets.ts';
-import { SecretMask } from '../../../../functions/executor/sandbox/index.ts';
 import { stepFailure } from './helpers.ts';
+import { SecretMask } from '../../../../shared/secrets/secret-mask.ts';
 
 const aws = { endpoint: inject('motoEndpoint'), region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
 const ssm = new SSMClient(aws);

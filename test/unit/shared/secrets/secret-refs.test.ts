@@ -3,13 +3,15 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../../../shared/codec/index.ts';
-import { loadSecretRefs, resolveSecretRefs, type SecretClients } from '../../../../shared/config/aws-secrets.ts';
+import { loadSecretRefs, resolveSecretRefs } from '../../../../shared/secrets/secret-refs.ts';
+import { AwsSecretReader } from '../../../../shared/secrets/aws-secret-reader.ts';
 import { ConfigError } from '../../../../shared/errors/index.ts';
 import { useMotoInProcessEnv } from '../../../support/aws-env.ts';
 
 const suffix = Math.random().toString(36).slice(2, 8);
 const key = generateKey();
-let clients: Required<SecretClients>;
+let clients: { ssm: SSMClient; secretsManager: SecretsManagerClient };
+let reader: AwsSecretReader;
 let secretArn: string;
 
 beforeAll(async () => {
@@ -19,6 +21,7 @@ beforeAll(async () => {
   await clients.ssm.send(new PutParameterCommand({ Name: `/baton/${suffix}/plain`, Type: 'String', Value: 'not secret' }));
   const created = await clients.secretsManager.send(new CreateSecretCommand({ Name: `baton/${suffix}/api-keys`, SecretString: 'k1,k2' }));
   secretArn = created.ARN!;
+  reader = new AwsSecretReader({ ssm: () => clients.ssm, secretsManager: () => clients.secretsManager });
 });
 
 async function configError(promise: Promise<unknown>): Promise<ConfigError> {
@@ -40,7 +43,7 @@ describe('resolveSecretRefs', () => {
         BATON_API_KEYS_SECRET_ARN: secretArn,
         UNRELATED: 'x',
       },
-      clients,
+      reader,
     );
     expect(values).toEqual({ ENCRYPTION_KEY: key, NOTE: 'not secret', BATON_API_KEYS: 'k1,k2' });
   });
@@ -50,16 +53,16 @@ describe('resolveSecretRefs', () => {
   });
 
   it('names the variable of a missing parameter or secret', async () => {
-    const missing = await configError(resolveSecretRefs({ ENCRYPTION_KEY_SSM_PARAMETER: `/baton/${suffix}/nope` }, clients));
+    const missing = await configError(resolveSecretRefs({ ENCRYPTION_KEY_SSM_PARAMETER: `/baton/${suffix}/nope` }, reader));
     expect(missing.setting).toBe('ENCRYPTION_KEY_SSM_PARAMETER');
     expect(missing.message).toMatch(/SSM parameter "\/baton\/.*\/nope" not found/);
-    const secret = await configError(resolveSecretRefs({ BATON_API_KEYS_SECRET_ARN: `baton/${suffix}/nope` }, clients));
+    const secret = await configError(resolveSecretRefs({ BATON_API_KEYS_SECRET_ARN: `baton/${suffix}/nope` }, reader));
     expect(secret.setting).toBe('BATON_API_KEYS_SECRET_ARN');
     expect(secret.message).toMatch(/cannot read secret "baton\/.*\/nope"/);
   });
 
   it('refuses a value and a reference for the same variable', async () => {
-    const both = await configError(resolveSecretRefs({ ENCRYPTION_KEY: key, ENCRYPTION_KEY_SSM_PARAMETER: '/x' }, clients));
+    const both = await configError(resolveSecretRefs({ ENCRYPTION_KEY: key, ENCRYPTION_KEY_SSM_PARAMETER: '/x' }, reader));
     expect(both.message).toBe('ENCRYPTION_KEY_SSM_PARAMETER: ENCRYPTION_KEY is set too; set the value or the reference, not both');
   });
 });

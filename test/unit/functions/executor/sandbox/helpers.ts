@@ -1,7 +1,7 @@
 /** Running code-block bodies in a Sandbox, as the code-executor does. */
 import { expect } from 'vitest';
-import { transpileBlock } from '../../../../shared/definition/syntax.ts';
-import type { RunCodeRequest, RunCodeResult, Sandbox, SandboxFailure } from '../../../../functions/executor/sandbox/index.ts';
+import { transpileBlock } from '../../../../../shared/definition/syntax.ts';
+import type { RunCodeRequest, RunCodeResult, Sandbox, SandboxFailure } from '../../../../../functions/executor/sandbox/index.ts';
 
 export type RunOptions = Partial<Omit<RunCodeRequest, 'functionSource'>>;
 

@@ -4,7 +4,7 @@
  * with a clear error), and the sandbox must serve the next block normally.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Sandbox } from '../../../../functions/executor/sandbox/index.ts';
+import { Sandbox } from '../../../../../functions/executor/sandbox/index.ts';
 import { codeRunner } from './helpers.ts';
 
 const sandbox = new Sandbox({ memoryLimitMb: 32 });

@@ -10,10 +10,9 @@
  * function's configuration or the CloudFormation template. (The ECS worker
  * gets its secrets injected by ECS itself, but the same references work there.)
  */
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ConfigError, errorMessage } from '../errors/index.ts';
-import type { Env } from './config.ts';
+import type { Env } from '../config/config.ts';
+import { AwsSecretReader, isSecretNotFound } from './aws-secret-reader.ts';
 
 export const SSM_SUFFIX = '_SSM_PARAMETER';
 export const SECRET_SUFFIX = '_SECRET_ARN';
@@ -24,11 +23,6 @@ interface SecretRef {
   /** The variable the value goes into. */
   readonly target: string;
   readonly id: string;
-}
-
-export interface SecretClients {
-  readonly ssm?: SSMClient;
-  readonly secretsManager?: SecretsManagerClient;
 }
 
 function refsOf(env: Env, suffix: string): SecretRef[] {
@@ -43,49 +37,46 @@ function refsOf(env: Env, suffix: string): SecretRef[] {
   });
 }
 
-async function fromSsm(client: SSMClient, refs: SecretRef[]): Promise<Record<string, string>> {
+async function fromSsm(reader: AwsSecretReader, refs: SecretRef[]): Promise<Record<string, string>> {
+  let found: Map<string, string>;
+  try {
+    found = await reader.parameters(refs.map((ref) => ref.id));
+  } catch (error) {
+    throw new ConfigError(refs[0]!.from, `cannot read SSM parameters: ${errorMessage(error)}`);
+  }
   const values: Record<string, string> = {};
-  // GetParameters takes at most 10 names per call.
-  for (let i = 0; i < refs.length; i += 10) {
-    const batch = refs.slice(i, i + 10);
-    let response;
-    try {
-      response = await client.send(new GetParametersCommand({ Names: [...new Set(batch.map((ref) => ref.id))], WithDecryption: true }));
-    } catch (error) {
-      throw new ConfigError(batch[0]!.from, `cannot read SSM parameters: ${errorMessage(error)}`);
-    }
-    for (const ref of batch) {
-      const found = response.Parameters?.find((parameter) => parameter.Name === ref.id || parameter.ARN === ref.id);
-      if (found?.Value === undefined) throw new ConfigError(ref.from, `SSM parameter "${ref.id}" not found (or not readable by this role)`);
-      values[ref.target] = found.Value;
-    }
+  for (const ref of refs) {
+    const value = found.get(ref.id);
+    if (value === undefined) throw new ConfigError(ref.from, `SSM parameter "${ref.id}" not found (or not readable by this role)`);
+    values[ref.target] = value;
   }
   return values;
 }
 
-async function fromSecretsManager(client: SecretsManagerClient, refs: SecretRef[]): Promise<Record<string, string>> {
+async function fromSecretsManager(reader: AwsSecretReader, refs: SecretRef[]): Promise<Record<string, string>> {
   const entries = await Promise.all(
     refs.map(async (ref) => {
-      let response;
+      let value: string | undefined;
       try {
-        response = await client.send(new GetSecretValueCommand({ SecretId: ref.id }));
+        value = await reader.secret(ref.id);
       } catch (error) {
-        throw new ConfigError(ref.from, `cannot read secret "${ref.id}": ${errorMessage(error)}`);
+        const why = isSecretNotFound(error) ? 'not found (or not readable by this role)' : errorMessage(error);
+        throw new ConfigError(ref.from, `cannot read secret "${ref.id}": ${why}`);
       }
-      if (response.SecretString === undefined) throw new ConfigError(ref.from, `secret "${ref.id}" has no string value`);
-      return [ref.target, response.SecretString] as const;
+      if (value === undefined) throw new ConfigError(ref.from, `secret "${ref.id}" has no string value`);
+      return [ref.target, value] as const;
     }),
   );
   return Object.fromEntries(entries);
 }
 
 /** The values the references in `env` point at, by the variable they belong in. */
-export async function resolveSecretRefs(env: Env, clients: SecretClients = {}): Promise<Record<string, string>> {
+export async function resolveSecretRefs(env: Env, reader: AwsSecretReader = new AwsSecretReader()): Promise<Record<string, string>> {
   const ssmRefs = refsOf(env, SSM_SUFFIX);
   const secretRefs = refsOf(env, SECRET_SUFFIX);
   const [ssm, secrets] = await Promise.all([
-    ssmRefs.length > 0 ? fromSsm(clients.ssm ?? new SSMClient({}), ssmRefs) : {},
-    secretRefs.length > 0 ? fromSecretsManager(clients.secretsManager ?? new SecretsManagerClient({}), secretRefs) : {},
+    ssmRefs.length > 0 ? fromSsm(reader, ssmRefs) : {},
+    secretRefs.length > 0 ? fromSecretsManager(reader, secretRefs) : {},
   ]);
   return { ...ssm, ...secrets };
 }

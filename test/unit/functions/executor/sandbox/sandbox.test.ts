@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { transpileBlock } from '../../../../shared/definition/syntax.ts';
-import { Sandbox, SecretMask } from '../../../../functions/executor/sandbox/index.ts';
+import { transpileBlock } from '../../../../../shared/definition/syntax.ts';
+import { Sandbox } from '../../../../../functions/executor/sandbox/index.ts';
 import { codeRunner } from './helpers.ts';
+import { SecretMask } from '../../../../../shared/secrets/secret-mask.ts';
 
 const sandbox = new Sandbox({ memoryLimitMb: 64 });
 afterAll(() => sandbox.dispose());
