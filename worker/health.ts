@@ -7,8 +7,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { State as WorkerState } from '@temporalio/worker';
-import { ConfigError } from '../shared/errors/index.ts';
-import type { Env } from '../shared/config/index.ts';
+import { z } from 'zod';
+import { envPort, parseEnv, type Env } from '../shared/config/index.ts';
 
 export const DEFAULT_HEALTH_PORT = 8080;
 
@@ -17,14 +17,10 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
+export const healthSettings = { BATON_HEALTH_PORT: envPort() };
+
 export function healthPortFromEnv(env: Env): number {
-  const text = env.BATON_HEALTH_PORT?.trim();
-  if (!text) return DEFAULT_HEALTH_PORT;
-  const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('BATON_HEALTH_PORT', `must be a port number, got "${text}"`);
-  }
-  return port;
+  return parseEnv(z.object(healthSettings), env).BATON_HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
 }
 
 export async function startHealthServer(options: {

@@ -7,10 +7,9 @@
  * definitions, answers health checks, exports Prometheus metrics, and on
  * SIGTERM or SIGINT stops polling, lets in-flight blocks finish, and exits 0.
  */
-import { resolve } from 'node:path';
 import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
-import { loadConfig, type Env } from '../shared/config/index.ts';
-import { loadSecretRefs } from '../shared/secrets/secret-refs.ts';
+import type { Env } from '../shared/config/index.ts';
+import { withSecretRefs } from '../shared/secrets/secret-refs.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors/index.ts';
@@ -20,18 +19,16 @@ import { ensureSearchAttribute, BATON_WORKFLOW_ATTRIBUTE } from '../shared/runs/
 import { reconcileSchedulesAtStart } from '../shared/schedules/index.ts';
 import { bundleBatonWorkflows, createBatonWorker } from './worker.ts';
 import { startWorkerRunner } from './runner.ts';
-import { workerTuningFromEnv } from './tuning.ts';
-import { healthPortFromEnv, startHealthServer } from './health.ts';
-import { blockMetricsInterceptor, createBlockMetrics, metricsAddressFromEnv } from './metrics.ts';
-import { workflowBundleFromEnv } from './workflow-bundle.ts';
+import { startHealthServer } from './health.ts';
+import { blockMetricsInterceptor, createBlockMetrics } from './metrics.ts';
+import { loadWorkerSettings } from './settings.ts';
 
 const log = (line: string) => console.error(`baton worker: ${line}`);
 
 /** Millisecond buckets from a fast warm invoke to a 15-minute Lambda timeout. */
 const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000];
 
-function installRuntime(env: Env): string | undefined {
-  const metricsAddress = metricsAddressFromEnv(env);
+function installRuntime(metricsAddress: string | undefined): void {
   Runtime.install({
     logger: new DefaultLogger('WARN'),
     // Signals are handled below, so a certificate swap and a shutdown cannot cross.
@@ -44,18 +41,13 @@ function installRuntime(env: Env): string | undefined {
         }
       : {},
   });
-  return metricsAddress;
 }
 
 async function main(): Promise<void> {
-  const env = process.env;
-  await loadSecretRefs(env);
+  const env: Env = await withSecretRefs(process.env);
   // Every setting is read before anything connects, so a bad one stops start-up with one line.
-  const config = loadConfig(env);
-  const tuning = workerTuningFromEnv(env);
-  const healthPort = healthPortFromEnv(env);
-  const prebuilt = workflowBundleFromEnv(env);
-  const metricsAddress = installRuntime(env);
+  const { config, tuning, healthPort, metricsAddress, workflowBundle: prebuilt, workflowsDir } = loadWorkerSettings(env);
+  installRuntime(metricsAddress);
 
   const settings = temporalSettings(env, config);
   const client = await connectClient(env, config);
@@ -106,7 +98,7 @@ async function main(): Promise<void> {
   );
   // Schedules follow the deployed definitions: reconciled whenever a worker starts.
   await reconcileSchedulesAtStart(
-    { client, store, taskQueue: config.taskQueue, registry: directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows')) },
+    { client, store, taskQueue: config.taskQueue, registry: directoryRegistry(workflowsDir) },
     log,
   );
   try {

@@ -14,22 +14,23 @@
 import { performance } from 'node:perf_hooks';
 import type { MetricCounter, MetricHistogram, MetricMeter } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { ConfigError } from '../shared/errors/index.ts';
-import type { Env } from '../shared/config/index.ts';
+import { z } from 'zod';
+import { envMatching, envPort, parseEnv, type Env } from '../shared/config/index.ts';
 import type { BlockReply, RunBlockInput } from '../shared/contract/index.ts';
 
 export const DEFAULT_METRICS_PORT = 9464;
 
 /** Where the runtime's Prometheus exporter listens; undefined when BATON_METRICS_PORT is 0 (off). */
+export const metricsSettings = {
+  BATON_METRICS_PORT: envPort(),
+  BATON_METRICS_HOST: envMatching(/^[A-Za-z0-9.:-]+$/, 'a host name or IP address'),
+};
+
 export function metricsAddressFromEnv(env: Env): string | undefined {
-  const text = env.BATON_METRICS_PORT?.trim();
-  const port = text ? Number(text) : DEFAULT_METRICS_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('BATON_METRICS_PORT', `must be a port number (0 turns metrics off), got "${text}"`);
-  }
+  const settings = parseEnv(z.object(metricsSettings), env);
+  const port = settings.BATON_METRICS_PORT ?? DEFAULT_METRICS_PORT;
   if (port === 0) return undefined;
-  const host = env.BATON_METRICS_HOST?.trim() || '0.0.0.0';
-  return `${host}:${port}`;
+  return `${settings.BATON_METRICS_HOST ?? '0.0.0.0'}:${port}`;
 }
 
 export interface BlockMetrics {

@@ -5,7 +5,8 @@
  */
 import type { WorkerOptions } from '@temporalio/worker';
 import { ConfigError } from '../shared/errors/index.ts';
-import type { Env } from '../shared/config/index.ts';
+import { z } from 'zod';
+import { envSetting, envWholeNumber, parseEnv, type Env } from '../shared/config/index.ts';
 
 export type WorkerTuning = Pick<
   WorkerOptions,
@@ -26,33 +27,41 @@ type PollerBehavior = NonNullable<WorkerOptions['workflowTaskPollerBehavior']>;
  */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 100_000;
 
-function wholeNumber(env: Env, name: string, min: number, max: number): number | undefined {
-  const text = env[name]?.trim();
-  if (!text) return undefined;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
+const POLLERS = 'must be a whole number from 1 to 1000 or auto';
+const pollerSetting = () =>
+  envSetting(
+    z
+      .string()
+      .regex(/^(auto|\d+)$/, { message: POLLERS })
+      .transform((value) => (value === 'auto' ? ('auto' as const) : Number(value)))
+      .refine((value) => value === 'auto' || (value >= 1 && value <= 1000), { message: POLLERS }),
+  );
+
+/** The tuning settings; worker/settings.ts spreads them into the worker's schema. */
+export const tuningSettings = {
+  BATON_WORKER_MAX_CONCURRENT_ACTIVITIES: envWholeNumber(1, 10_000),
+  BATON_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: envWholeNumber(2, 10_000),
+  BATON_WORKER_MAX_CACHED_WORKFLOWS: envWholeNumber(0, 1_000_000),
+  BATON_WORKER_WORKFLOW_POLLERS: pollerSetting(),
+  BATON_WORKER_ACTIVITY_POLLERS: pollerSetting(),
+  BATON_WORKER_SHUTDOWN_GRACE_MS: envWholeNumber(0, 3_600_000),
+};
 
 /** A number N (at most N pollers at once) or `auto` (the SDK scales pollers on the server's feedback). */
-function pollers(env: Env, name: string): PollerBehavior | undefined {
-  const text = env[name]?.trim();
-  if (!text) return undefined;
-  if (text === 'auto') return { type: 'autoscaling' };
-  const maximum = wholeNumber(env, name, 1, 1000);
-  return maximum === undefined ? undefined : { type: 'simple-maximum', maximum };
+function pollers(value: number | 'auto' | undefined): PollerBehavior | undefined {
+  if (value === undefined) return undefined;
+  return value === 'auto' ? { type: 'autoscaling' } : { type: 'simple-maximum', maximum: value };
 }
 
 export function workerTuningFromEnv(env: Env): WorkerTuning {
+  const settings = parseEnv(z.object(tuningSettings), env);
   const tuning: WorkerTuning = {
-    maxConcurrentActivityTaskExecutions: wholeNumber(env, 'BATON_WORKER_MAX_CONCURRENT_ACTIVITIES', 1, 10_000),
-    maxConcurrentWorkflowTaskExecutions: wholeNumber(env, 'BATON_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS', 2, 10_000),
-    maxCachedWorkflows: wholeNumber(env, 'BATON_WORKER_MAX_CACHED_WORKFLOWS', 0, 1_000_000),
-    workflowTaskPollerBehavior: pollers(env, 'BATON_WORKER_WORKFLOW_POLLERS'),
-    activityTaskPollerBehavior: pollers(env, 'BATON_WORKER_ACTIVITY_POLLERS'),
-    shutdownGraceTime: wholeNumber(env, 'BATON_WORKER_SHUTDOWN_GRACE_MS', 0, 3_600_000) ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    maxConcurrentActivityTaskExecutions: settings.BATON_WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: settings.BATON_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxCachedWorkflows: settings.BATON_WORKER_MAX_CACHED_WORKFLOWS,
+    workflowTaskPollerBehavior: pollers(settings.BATON_WORKER_WORKFLOW_POLLERS),
+    activityTaskPollerBehavior: pollers(settings.BATON_WORKER_ACTIVITY_POLLERS),
+    shutdownGraceTime: settings.BATON_WORKER_SHUTDOWN_GRACE_MS ?? DEFAULT_SHUTDOWN_GRACE_MS,
   };
   if (tuning.maxCachedWorkflows === 1) {
     throw new ConfigError('BATON_WORKER_MAX_CACHED_WORKFLOWS', 'must be 0 (no cache) or at least 2, got "1"');

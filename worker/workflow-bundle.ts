@@ -9,12 +9,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { WorkflowBundlePath } from '@temporalio/worker';
 import { ConfigError } from '../shared/errors/index.ts';
-import type { Env } from '../shared/config/index.ts';
+import { z } from 'zod';
+import { envText, parseEnv, type Env } from '../shared/config/index.ts';
 import { bundleBatonWorkflows } from './worker.ts';
 
 /** The prebuilt bundle named by BATON_WORKFLOW_BUNDLE; undefined means bundle at start. */
+export const workflowBundleSettings = { BATON_WORKFLOW_BUNDLE: envText() };
+
 export function workflowBundleFromEnv(env: Env, cwd = process.cwd()): WorkflowBundlePath | undefined {
-  const path = env.BATON_WORKFLOW_BUNDLE?.trim();
+  const path = parseEnv(z.object(workflowBundleSettings), env).BATON_WORKFLOW_BUNDLE;
   if (!path) return undefined;
   const codePath = isAbsolute(path) ? path : resolve(cwd, path);
   if (!existsSync(codePath)) {

@@ -16,8 +16,9 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AwsSecretReader, isSecretNotFound } from '../../shared/secrets/aws-secret-reader.ts';
-import { BlockFailure, ConfigError } from '../../shared/errors/index.ts';
-import { parseStage, type Env } from '../../shared/config/index.ts';
+import { BlockFailure } from '../../shared/errors/index.ts';
+import { z } from 'zod';
+import { envOneOf, envText, envWholeNumber, parseEnv, parseStage, type Env } from '../../shared/config/index.ts';
 import { SECRET_PLACEHOLDER } from '../../shared/config/resources.ts';
 import { SecretMask } from '../../shared/secrets/secret-mask.ts';
 
@@ -31,20 +32,20 @@ export interface SecretsSettings {
   readonly ttlMs: number;
 }
 
+/** Where secrets come from (BATON_SECRET_<NAME> themselves are read by name, as blocks mention them). */
+export const secretsSettingsShape = {
+  BATON_SECRETS_SOURCE: envOneOf(SECRETS_SOURCES),
+  BATON_SECRETS_PREFIX: envText(),
+  BATON_SECRETS_TTL_MS: envWholeNumber(0, 86_400_000, 'must be a whole number of milliseconds from 0 to 86400000'),
+};
+
 export function secretsSettings(env: Env): SecretsSettings {
-  const source = (env.BATON_SECRETS_SOURCE?.trim() || 'env') as SecretsSource;
-  if (!SECRETS_SOURCES.includes(source)) {
-    throw new ConfigError('BATON_SECRETS_SOURCE', `must be one of ${SECRETS_SOURCES.join(', ')}, got "${source}"`);
-  }
+  const settings = parseEnv(z.object(secretsSettingsShape), env);
+  const source: SecretsSource = settings.BATON_SECRETS_SOURCE ?? 'env';
   const stage = parseStage(env);
   // The deployed db-connector may read these paths only (serverless.yml).
-  const prefix = env.BATON_SECRETS_PREFIX?.trim() ?? (source === 'ssm' ? `/baton/${stage}/secrets/` : `baton/${stage}/secrets/`);
-  const ttlText = env.BATON_SECRETS_TTL_MS?.trim();
-  const ttlMs = ttlText ? Number(ttlText) : DEFAULT_TTL_MS;
-  if (!Number.isInteger(ttlMs) || ttlMs < 0) {
-    throw new ConfigError('BATON_SECRETS_TTL_MS', `must be a whole number of milliseconds, got "${ttlText}"`);
-  }
-  return { source, prefix, ttlMs };
+  const prefix = settings.BATON_SECRETS_PREFIX ?? (source === 'ssm' ? `/baton/${stage}/secrets/` : `baton/${stage}/secrets/`);
+  return { source, prefix, ttlMs: settings.BATON_SECRETS_TTL_MS ?? DEFAULT_TTL_MS };
 }
 
 export interface SecretsOptions {

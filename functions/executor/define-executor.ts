@@ -12,10 +12,11 @@
  */
 import { openSealed, seal } from '../../shared/codec/envelope.ts';
 import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
-import type { Env } from '../../shared/config/index.ts';
+import { z } from 'zod';
+import { parseEnv, type Env } from '../../shared/config/index.ts';
 import { DEFAULT_TIMEOUT_MS, ENVELOPE_AAD, REPLY_AAD, type BlockEnvelope, type BlockReply, type WireReply } from '../../shared/contract/index.ts';
 import { BlockFailure, CodecError, ConfigError, EnvelopeError } from '../../shared/errors/index.ts';
-import { createExecutorRuntime, type ExecutorRuntime } from './runtime.ts';
+import { createExecutorRuntime, executorRuntimeSettings, type ExecutorRuntime } from './runtime.ts';
 import type { LogLine } from './sandbox/index.ts';
 import { loadScope } from './scope.ts';
 import { completeStep, evaluate, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
@@ -39,6 +40,12 @@ export interface StepContext {
 export interface ExecutorSpec<Extra> {
   /** For messages: `code-executor`, `db-connector`. */
   readonly name: string;
+  /**
+   * The env settings this executor reads besides the runtime's
+   * (executorRuntimeSettings); with those they make its one schema, parsed
+   * at cold start.
+   */
+  readonly settings?: z.ZodRawShape;
   /** What this executor needs besides the runtime, built once per container (a ConfigError fails each block, naming the setting). */
   readonly setup: (runtime: ExecutorRuntime) => Extra;
   readonly run: (context: StepContext, extra: Extra) => Promise<StepOutcome>;
@@ -48,6 +55,8 @@ export type ExecutorHandler = (event: unknown) => Promise<WireReply>;
 
 export interface Executor {
   readonly name: string;
+  /** Every env setting the executor reads. */
+  readonly settingsSchema: z.ZodObject;
   /** The Lambda entry point: the runtime is built from process.env (and secrets by reference) at cold start. */
   readonly handler: ExecutorHandler;
   /** A handler over a runtime of the caller's (the local stack, tests, benchmarks). */
@@ -57,6 +66,11 @@ export interface Executor {
 }
 
 export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
+  const settingsSchema = z.object({ ...executorRuntimeSettings, ...spec.settings });
+  const runtimeFor = (env: Env) => {
+    parseEnv(settingsSchema, env);
+    return createExecutorRuntime(env);
+  };
   function serve(runtime: ExecutorRuntime): ExecutorHandler {
     let extra: { value: Extra } | undefined;
     const extraOf = (): Extra => {
@@ -118,17 +132,18 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
   // A Lambda container builds its runtime once, on the first invocation; a failure is not kept, so the next one tries again.
   let container: Promise<ExecutorHandler> | undefined;
   const handler: ExecutorHandler = async (event) => {
-    container ??= withSecretRefs(process.env).then((env) => serve(createExecutorRuntime(env)));
+    container ??= withSecretRefs(process.env).then((env) => serve(runtimeFor(env)));
     container.catch(() => (container = undefined));
     return (await container)(event);
   };
 
   return {
     name: spec.name,
+    settingsSchema,
     handler,
     serve,
     bind(env) {
-      const runtime = createExecutorRuntime(env);
+      const runtime = runtimeFor(env);
       return { handler: serve(runtime), runtime };
     },
   };

@@ -4,13 +4,13 @@
  * store, the sandbox and a cache of definitions by hash. Nothing here reads
  * process.env; the Lambda entry points pass it in (define-executor.ts).
  */
-import { ConfigError } from '../../shared/errors/index.ts';
+import { z } from 'zod';
 import { keyRingFromEnv, type KeyRing } from '../../shared/codec/key-ring.ts';
-import { parseResultsUrl, type Env } from '../../shared/config/index.ts';
+import { coreSettings, envWholeNumber, parseEnv, parseResultsUrl, type Env } from '../../shared/config/index.ts';
 import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
 import { validateDefinition, type Definition } from '../../shared/definition/index.ts';
 import { DEFAULT_MAX_RESULT_BYTES, storeKeys } from '../../shared/contract/index.ts';
-import { Sandbox, sandboxOptionsFromEnv } from './sandbox/index.ts';
+import { Sandbox, sandboxOptionsFromEnv, sandboxSettings } from './sandbox/index.ts';
 
 const DEFINITION_CACHE_SIZE = 200;
 
@@ -25,17 +25,18 @@ export interface ExecutorRuntime {
   definition(hash: string): Promise<Definition>;
 }
 
-function parseMaxResultBytes(env: Env): number {
-  const text = env.BATON_MAX_RESULT_BYTES?.trim();
-  if (!text) return DEFAULT_MAX_RESULT_BYTES;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new ConfigError('BATON_MAX_RESULT_BYTES', `must be a positive whole number of bytes, got "${text}"`);
-  }
-  return value;
-}
+/** What the runtime reads; each executor's schema spreads these beside its own (defineExecutor's `settings`). */
+export const executorRuntimeSettings = {
+  BATON_STAGE: coreSettings.BATON_STAGE,
+  BATON_RESULTS_URL: coreSettings.BATON_RESULTS_URL,
+  ENCRYPTION_KEY: coreSettings.ENCRYPTION_KEY,
+  BATON_ENCRYPTION_KEYS: coreSettings.BATON_ENCRYPTION_KEYS,
+  BATON_MAX_RESULT_BYTES: envWholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a positive whole number of bytes'),
+  ...sandboxSettings,
+};
 
 export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sandbox } = {}): ExecutorRuntime {
+  const settings = parseEnv(z.object(executorRuntimeSettings), env);
   const keyRing = keyRingFromEnv(env);
   const store = openResultStore(parseResultsUrl(env), keyRing, env);
   // Definitions are immutable by hash, so a cache never goes stale.
@@ -44,7 +45,7 @@ export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sa
     env,
     keyRing,
     store,
-    maxResultBytes: parseMaxResultBytes(env),
+    maxResultBytes: settings.BATON_MAX_RESULT_BYTES ?? DEFAULT_MAX_RESULT_BYTES,
     sandbox: options.sandbox ?? new Sandbox(sandboxOptionsFromEnv(env)),
     definition(hash) {
       let cached = definitions.get(hash);

@@ -1,1 +1,2 @@
-export { definedEnv, functionNames, loadConfig, parseResultsUrl, parseStage, type BatonConfig, type Env, type FunctionNames } from './config.ts';
+export { coreSettings, definedEnv, functionNames, loadConfig, parseResultsUrl, parseStage, type BatonConfig, type FunctionNames } from './config.ts';
+export { envHttpUrl, envMatching, envOneOf, envSetting, envPort, envText, envWholeNumber, parseEnv, type Env } from './env-schema.ts';

@@ -1,5 +1,5 @@
 export { clientConnectionOptions, connectClient, connectOptions } from './connect.ts';
-export { describeTarget, temporalSettings, DEFAULT_TLS_RELOAD_INTERVAL_MS, type ClusterMode, type TemporalSettings, type TlsFiles } from './settings.ts';
+export { describeTarget, temporalSettings, temporalSettingsShape, DEFAULT_TLS_RELOAD_INTERVAL_MS, type ClusterMode, type TemporalSettings, type TlsFiles } from './settings.ts';
 export { watchFileContents, type FileWatch } from './file-watch.ts';
 export {
   ensureNamespace,

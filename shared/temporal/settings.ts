@@ -13,7 +13,8 @@ import { accessSync, constants } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions, type ClientConfigTLS, type ConfigDataSource } from '@temporalio/envconfig';
 import { ConfigError, errorMessage } from '../errors/index.ts';
-import { definedEnv, type BatonConfig, type Env } from '../config/index.ts';
+import { z } from 'zod';
+import { definedEnv, envText, envWholeNumber, parseEnv, type BatonConfig, type Env } from '../config/index.ts';
 
 export type ClusterMode = 'plain' | 'tls' | 'mtls' | 'api-key';
 
@@ -55,14 +56,30 @@ function hasSource(source: ConfigDataSource | undefined): boolean {
   return source !== undefined && ('path' in source ? source.path !== '' : source.data.length > 0);
 }
 
+/**
+ * The settings this module reads beside envconfig's own TEMPORAL_* names
+ * (which @temporalio/envconfig validates as it loads them).
+ */
+export const temporalSettingsShape = {
+  BATON_TLS_RELOAD_INTERVAL_MS: envWholeNumber(10, 86_400_000, 'must be a whole number of milliseconds from 10 to 86400000'),
+  TEMPORAL_PROFILE: envText(),
+  TEMPORAL_CONFIG_FILE: envText(),
+  TEMPORAL_API_KEY: envText(),
+  TEMPORAL_TLS: envText(),
+  TEMPORAL_TLS_CLIENT_CERT_PATH: envText(),
+  TEMPORAL_TLS_CLIENT_KEY_PATH: envText(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: envText(),
+  TEMPORAL_TLS_SERVER_NAME: envText(),
+  TEMPORAL_TLS_CLIENT_CERT_DATA: envText(),
+  TEMPORAL_TLS_CLIENT_KEY_DATA: envText(),
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: envText(),
+};
+
 function parseReloadInterval(env: Env): number {
-  const text = env.BATON_TLS_RELOAD_INTERVAL_MS?.trim();
-  if (!text) return DEFAULT_TLS_RELOAD_INTERVAL_MS;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 10 || value > 86_400_000) {
-    throw new ConfigError('BATON_TLS_RELOAD_INTERVAL_MS', `must be a whole number of milliseconds from 10 to 86400000, got "${text}"`);
-  }
-  return value;
+  return (
+    parseEnv(z.object({ BATON_TLS_RELOAD_INTERVAL_MS: temporalSettingsShape.BATON_TLS_RELOAD_INTERVAL_MS }), env).BATON_TLS_RELOAD_INTERVAL_MS ??
+    DEFAULT_TLS_RELOAD_INTERVAL_MS
+  );
 }
 
 /** Names the setting a TLS source came from, so an unreadable file is reported by its variable. */

@@ -171,6 +171,7 @@ describe('sls package --stage ci', () => {
   });
 
   it('keeps every role to its own resources: wildcards only where AWS has no resource ARN (VPC network interfaces)', () => {
+    expect(ofType('AWS::IAM::Role').length).toBeGreaterThanOrEqual(2);
     for (const [roleId, role] of ofType('AWS::IAM::Role')) {
       for (const statement of policyStatements(roleId)) {
         expect(statement.Effect).toBe('Allow');

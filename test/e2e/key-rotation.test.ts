@@ -156,6 +156,7 @@ describe('key rotation with runs in flight', () => {
 
   it('with the ring "b,a": the runs in flight finish, writing under "b", and new runs use "b"', async () => {
     stack = await withRing(`b:${keyB},a:${keyA}`);
+    expect(inFlight.map(({ n }) => n)).toEqual([1, 2, 3]);
     for (const { runId, n } of inFlight) {
       const outcome = await watchRun(stack.client.workflow.getHandle(runId), stack.store);
       expect(outcome.status).toBe('completed');

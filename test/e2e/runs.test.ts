@@ -168,9 +168,11 @@ blocks:
     }
     // The SDK's own bookkeeping (local activity and patch markers), if any, is the only thing in clear, and orchestration data only.
     const bookkeeping = sdkBookkeeping<PayloadLike>(history.history, PATCH_IDS);
-    for (const { payload, onlyBookkeeping } of bookkeeping) {
+    // Exactly the markers batonRun records (none today: regular activities, no patches).
+    expect(bookkeeping.map(({ kind }) => kind)).toEqual([]);
+    for (const { payload, onlyBookkeeping, kind } of bookkeeping) {
       expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('json/plain');
-      expect(onlyBookkeeping()).toBeDefined();
+      expect(onlyBookkeeping(), kind).not.toBeUndefined();
     }
     // ...and the result store holds it sealed too.
     const files = await readdir(stack.resultsDir, { recursive: true, withFileTypes: true });

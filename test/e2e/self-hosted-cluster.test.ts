@@ -335,6 +335,7 @@ blocks:
   it('down stops exactly the processes up started', async () => {
     const pids = cluster.pids();
     const devServer = inject('temporalAddress').split(':');
+    expect(Object.keys(pids).sort()).toEqual(expect.arrayContaining(['frontend', 'history', 'matching', 'worker']));
     await cluster.down();
     for (const [name, pid] of Object.entries(pids)) expect({ name, runs: processRuns(pid) }).toEqual({ name, runs: false });
     // What it did not start goes on: the test run's dev server and PostgreSQL.

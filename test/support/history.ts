@@ -87,6 +87,8 @@ const BOOKKEEPING: Record<string, Record<string, ReadonlySet<string>>> = {
 
 export interface Bookkeeping<P> {
   readonly payload: P;
+  /** The marker's name (`core_local_activity`, `core_patch`) or `TemporalChangeVersion`. */
+  readonly kind: string;
   /** The payload's JSON, when it holds nothing but the SDK's own fields; undefined otherwise. */
   readonly onlyBookkeeping: () => unknown;
 }
@@ -113,6 +115,7 @@ export function sdkBookkeeping<P extends AnyPayload>(history: unknown, patchIds:
       for (const payload of allowed ? (payloads ?? []) : []) {
         found.push({
           payload: payload as P,
+          kind: marker!.markerName!,
           onlyBookkeeping: () => {
             const value = json(payload);
             const patch = (value as { id?: unknown }).id;
@@ -126,6 +129,7 @@ export function sdkBookkeeping<P extends AnyPayload>(history: unknown, patchIds:
     if (version) {
       found.push({
         payload: version as P,
+        kind: 'TemporalChangeVersion',
         onlyBookkeeping: () => {
           const value = json(version);
           return Array.isArray(value) && value.every((id) => patchIds.includes(String(id))) ? value : undefined;

@@ -8,4 +8,4 @@ export {
   type SandboxFailure,
   type SandboxOptions,
 } from './sandbox.ts';
-export { sandboxOptionsFromEnv, parseSandboxMemoryMb } from './config.ts';
+export { sandboxOptionsFromEnv, sandboxSettings, parseSandboxMemoryMb } from './config.ts';

@@ -51,8 +51,8 @@ describe('BATON_RESOURCES', () => {
   });
 
   it('takes SSL from the URL (sslmode / ssl-mode) or from ssl, not both, and no other URL parameter', () => {
-    expect(parse({ a: { type: 'postgres', url: 'postgres://u:p@h/d?sslmode=require' } }).a).toBeDefined();
-    expect(parse({ a: { type: 'mysql', url: 'mysql://u:p@h/d?ssl-mode=REQUIRED' } }).a).toBeDefined();
+    expect(parse({ a: { type: 'postgres', url: 'postgres://u:p@h/d?sslmode=require' } }).a).toMatchObject({ type: 'postgres' });
+    expect(parse({ a: { type: 'mysql', url: 'mysql://u:p@h/d?ssl-mode=REQUIRED' } }).a).toMatchObject({ type: 'mysql' });
     expect(() => parse({ a: { type: 'postgres', url: 'postgres://u:p@h/d?sslmode=require', ssl: true } })).toThrow(
       'a.url: sets sslmode while the resource sets ssl: set one of them',
     );

@@ -40,6 +40,7 @@ describe('compileDefinition', () => {
     expect(json).not.toContain(code);
     expect(json).not.toContain('"code":');
     const hello = compileDefinition(await loadDefinitionFile('workflows/hello.yaml'));
+    expect(hello.definition.blocks.length).toBeGreaterThan(1);
     for (const block of hello.definition.blocks as CodeBlock[]) expect(JSON.stringify(hello.plan)).not.toContain(block.code.trim());
   });
 
