@@ -12,27 +12,15 @@ import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadConfig, type Env } from '../../shared/config/index.ts';
-import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
-import { createLambdaClient } from '../../shared/lambda/client.ts';
-import { watchRun } from '../../shared/runs/index.ts';
 import { clientConnectionOptions, temporalSettings } from '../../shared/temporal/index.ts';
-import { startEmbeddedStack, type EmbeddedStack } from '../../local/stack.ts';
+import type { EmbeddedStack } from '../../local/stack.ts';
 import { connectWorker } from '../../worker/connect.ts';
-import { createBatonWorker } from '../../worker/index.ts';
-import { startWorkerRunner } from '../../worker/runner.ts';
 import { issueCert, makeCa, type CertFiles } from '../support/certs.ts';
 import { startTlsProxy, type TlsProxy } from '../support/nginx.ts';
-import { testEnv } from '../support/test-stack.ts';
+import { envWith, startWorkerRunnerStack, type WorkerRunnerStack } from '../support/worker-runner-stack.ts';
 import { rejection } from '../support/rejection.ts';
 
 const API_KEY = 'test-api-key-5f1c';
-const HELLO = `
-name: hello-tls
-blocks:
-  - id: greet
-    type: code
-    code: return 'hello over ' + trigger.data.mode
-`;
 
 let dir: string;
 let proxy: TlsProxy;
@@ -56,58 +44,6 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>): P
   }
 }
 
-
-/**
- * A test env whose Temporal connection settings are exactly `overrides`: the
- * embedded stack copies its env into process.env (the executors read it
- * there), so settings of an earlier test must not leak into the next. The
- * executors build their key ring and store once per process, so every stack
- * in this file shares one key and one result directory.
- */
-const shared = testEnv().env;
-function envWith(overrides: Record<string, string>): Env {
-  const env: Env = testEnv({ ENCRYPTION_KEY: shared.ENCRYPTION_KEY, BATON_RESULTS_URL: shared.BATON_RESULTS_URL, ...overrides }).env;
-  for (const key of Object.keys(env)) {
-    if (/^TEMPORAL_(TLS|API_KEY)/.test(key) && !(key in overrides)) delete env[key];
-  }
-  return env;
-}
-
-/** A stack (client, store, local Lambda endpoint) and a worker runner, both connected by `overrides`. */
-async function startThrough(overrides: Record<string, string>) {
-  const env = envWith(overrides);
-  const stack = await startEmbeddedStack({ env, worker: false });
-  const lines: string[] = [];
-  const runner = await startWorkerRunner({
-    env: stack.env,
-    config: stack.config,
-    log: (line) => lines.push(line),
-    createWorker: (connection) =>
-      createBatonWorker({
-        connection,
-        config: stack.config,
-        lambda: createLambdaClient({ endpoint: stack.lambdaEndpoint.url }),
-        store: stack.store,
-        workflowBundle: { codePath: inject('workflowBundlePath') },
-      }),
-  });
-  const running = runner.run();
-  return {
-    stack,
-    runner,
-    lines,
-    async run(mode: string) {
-      const compiled = compileDefinition(parseDefinition(HELLO, 'hello-tls.yaml'));
-      const { handle } = await stack.start(compiled, { type: 'manual', data: { mode } });
-      return watchRun(handle, stack.store);
-    },
-    async stop() {
-      runner.shutdown();
-      await running;
-      await stack.stop();
-    },
-  };
-}
 
 function envFor(stack: EmbeddedStack, overrides: Env): Env {
   return { ...stack.env, ...overrides };
@@ -136,7 +72,7 @@ afterAll(async () => {
 });
 
 describe('mTLS (a self-hosted cluster behind a proxy with ssl_verify_client on)', () => {
-  let through: Awaited<ReturnType<typeof startThrough>>;
+  let through: WorkerRunnerStack;
   let certPath: string;
   let keyPath: string;
 
@@ -146,7 +82,7 @@ describe('mTLS (a self-hosted cluster behind a proxy with ssl_verify_client on)'
     keyPath = join(dir, 'client.key');
     writeFileSync(certPath, readFileSync(clientA.cert));
     writeFileSync(keyPath, readFileSync(clientA.key));
-    through = await startThrough({
+    through = await startWorkerRunnerStack({
       TEMPORAL_ADDRESS: proxy.mtlsAddress,
       TEMPORAL_TLS_CLIENT_CERT_PATH: certPath,
       TEMPORAL_TLS_CLIENT_KEY_PATH: keyPath,
@@ -224,7 +160,7 @@ describe('server-authenticated TLS', () => {
 
 describe('API key (as Temporal Cloud takes it)', () => {
   it('runs a workflow with the key as a bearer token, worker and client alike', async () => {
-    const through = await startThrough({
+    const through = await startWorkerRunnerStack({
       TEMPORAL_ADDRESS: proxy.apiKeyAddress,
       TEMPORAL_API_KEY: API_KEY,
       TEMPORAL_TLS_SERVER_CA_CERT_PATH: serverCa,

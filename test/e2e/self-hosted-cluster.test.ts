@@ -15,39 +15,21 @@ import { Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig, type Env } from '../../shared/config/index.ts';
-import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
-import { createLambdaClient } from '../../shared/lambda/client.ts';
 import { listRuns, watchRun } from '../../shared/runs/index.ts';
 import { clientConnectionOptions, temporalSettings } from '../../shared/temporal/index.ts';
 import { isListening } from '../../local/free-port.ts';
-import { startEmbeddedStack } from '../../local/stack.ts';
 import { connectWorker } from '../../worker/connect.ts';
-import { createBatonWorker } from '../../worker/index.ts';
-import { startWorkerRunner } from '../../worker/runner.ts';
 import { chargedOtherThanOnce, notCompleted, startFaultStack, until, type FaultStack } from '../fault/support/fault-stack.ts';
 import { issueCert, makeCa } from '../support/certs.ts';
 import { processRuns, startCluster, type Cluster } from '../support/cluster.ts';
 import { rejection } from '../support/rejection.ts';
-import { startTestStack, testEnv, type TestStack } from '../support/test-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { envWith, SHARED_KEY_AND_STORE, startWorkerRunnerStack, type WorkerRunnerStack } from '../support/worker-runner-stack.ts';
 import { responseUpdate, storeKeys } from '../../shared/contract/index.ts';
 
 /** The first `up` on a machine builds the server (about 5 minutes on 2 cores). */
 const UP_TIMEOUT_MS = 900_000;
 const DAY_MS = 24 * 3600 * 1000;
-
-/**
- * Every stack in this file runs executors in this process, which read their
- * settings from process.env: they share one key and one result directory,
- * and an env holds exactly the Temporal connection settings it is given.
- */
-const shared = testEnv().env;
-function envWith(overrides: Record<string, string>): Env {
-  const env: Env = testEnv({ ENCRYPTION_KEY: shared.ENCRYPTION_KEY!, BATON_RESULTS_URL: shared.BATON_RESULTS_URL!, ...overrides }).env;
-  for (const key of Object.keys(env)) {
-    if (/^TEMPORAL_(TLS|API_KEY|PROFILE|CONFIG_FILE)/.test(key) && !(key in overrides)) delete env[key];
-  }
-  return env;
-}
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -122,8 +104,7 @@ describe('a cluster from scripts/cluster.sh up', () => {
 
     beforeAll(async () => {
       stack = await startTestStack({
-        ENCRYPTION_KEY: shared.ENCRYPTION_KEY!,
-        BATON_RESULTS_URL: shared.BATON_RESULTS_URL!,
+        ...SHARED_KEY_AND_STORE,
         TEMPORAL_ADDRESS: cluster.address,
         TEMPORAL_NAMESPACE: cluster.namespace,
       });
@@ -350,46 +331,11 @@ describe('a cluster from scripts/cluster.sh up --tls', () => {
   let dir: string;
   let certPath: string;
   let keyPath: string;
-  let through: Awaited<ReturnType<typeof startThrough>>;
+  let through: WorkerRunnerStack;
 
   function writeAtomically(path: string, text: string): void {
     writeFileSync(`${path}.new`, text);
     renameSync(`${path}.new`, path);
-  }
-
-  /** An embedded stack (client, store, local Lambda endpoint) and a worker runner, both on `overrides`. */
-  async function startThrough(overrides: Record<string, string>) {
-    const stack = await startEmbeddedStack({ env: envWith(overrides), worker: false });
-    const lines: string[] = [];
-    const runner = await startWorkerRunner({
-      env: stack.env,
-      config: stack.config,
-      log: (line) => lines.push(line),
-      createWorker: (connection) =>
-        createBatonWorker({
-          connection,
-          config: stack.config,
-          lambda: createLambdaClient({ endpoint: stack.lambdaEndpoint.url }),
-          store: stack.store,
-          workflowBundle: { codePath: inject('workflowBundlePath') },
-        }),
-    });
-    const running = runner.run();
-    return {
-      stack,
-      runner,
-      lines,
-      async run(greeting: string) {
-        const compiled = compileDefinition(parseDefinition(`name: hello-mtls\nblocks:\n  - id: greet\n    type: code\n    code: return 'hello over ' + trigger.data\n`, 'hello.yaml'));
-        const { handle } = await stack.start(compiled, { type: 'manual', data: greeting });
-        return watchRun(handle, stack.store);
-      },
-      async stop() {
-        runner.shutdown();
-        await running;
-        await stack.stop();
-      },
-    };
   }
 
   /** Whether a fresh connection with this certificate pair gets through to the frontend now. */
@@ -414,7 +360,7 @@ describe('a cluster from scripts/cluster.sh up --tls', () => {
     keyPath = join(dir, 'client.key');
     writeFileSync(certPath, readFileSync(cluster.settings.TEMPORAL_TLS_CLIENT_CERT_PATH!));
     writeFileSync(keyPath, readFileSync(cluster.settings.TEMPORAL_TLS_CLIENT_KEY_PATH!));
-    through = await startThrough({
+    through = await startWorkerRunnerStack({
       ...cluster.settings,
       TEMPORAL_TLS_CLIENT_CERT_PATH: certPath,
       TEMPORAL_TLS_CLIENT_KEY_PATH: keyPath,
