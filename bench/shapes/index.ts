@@ -1,6 +1,7 @@
 /**
  * `npm run bench [shapes] [--quick]`: Baton against plain Temporal workflows
- * doing the same work, shape by shape, on one dev server in one run. Every
+ * doing the same work (`plain` on regular activities, `plainLocal` on local
+ * activities), shape by shape, on one dev server in one run. Every
  * part is its own process, as in production: the Temporal dev server, the
  * Baton worker (worker/main.ts), the executors behind the local Lambda
  * endpoint (local/lambda-main.ts), the plain worker (bench/plain/worker.ts);
@@ -11,7 +12,7 @@ import { compileDefinition, parseDefinition } from '../../shared/definition/inde
 import { startRun } from '../../shared/runs/index.ts';
 import { startBenchStack } from '../support/bench-stack.ts';
 import { describeMachine } from '../support/machine.ts';
-import { measurePair, type PhasePlan } from './measure.ts';
+import { measureInTurns, type PhasePlan } from './measure.ts';
 import { writeReport, type ShapeResult } from './report.ts';
 import { SHAPES } from './shapes.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
@@ -43,34 +44,42 @@ export async function main(argv: readonly string[]): Promise<void> {
         await handle.result();
         return runId;
       };
-      const plainOnce = () =>
-        client.workflow.execute(shape.plain.workflow, {
+      const plainRun = (workflow: string) => () =>
+        client.workflow.execute(workflow, {
           taskQueue: 'bench-plain',
-          workflowId: `plain-${shape.id}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
+          workflowId: `${workflow}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
           args: [shape.plain.input],
         });
+      const plainOnce = plainRun(shape.plain.workflow);
+      const plainLocalOnce = plainRun(shape.plain.workflow.replace(/^plain/, 'plainLocal'));
 
-      // Both must compute the same thing, or the comparison means nothing.
+      // All must compute the same thing, or the comparison means nothing.
       const batonOutput = await store.getJson<Record<string, unknown>>(storeKeys.output(await batonOnce()));
-      const plainOutput = await plainOnce();
       const batonValue = Object.values(batonOutput ?? {})[0];
-      if (JSON.stringify(batonValue) !== JSON.stringify(plainOutput)) {
-        throw new Error(`shape ${shape.id}: Baton gave ${JSON.stringify(batonValue)}, plain gave ${JSON.stringify(plainOutput)}`);
+      for (const [name, once] of [['plain', plainOnce], ['plainLocal', plainLocalOnce]] as const) {
+        const value = await once();
+        if (JSON.stringify(batonValue) !== JSON.stringify(value)) {
+          throw new Error(`shape ${shape.id}: Baton gave ${JSON.stringify(batonValue)}, ${name} gave ${JSON.stringify(value)}`);
+        }
       }
 
       const tag = (line: string) => console.error(`[${shape.id}] ${line}`);
       tag(shape.title);
-      const { baton, plain } = await measurePair({
-        baton: {
-          once: async () => void (await batonOnce()),
-          pids: { worker: batonWorker.pid, executors: lambda.process.pid, temporal: server.process.pid ?? NaN },
+      const plainPids = { worker: plainWorker.pid, temporal: server.process.pid ?? NaN };
+      const { baton, plain, plainLocal } = await measureInTurns({
+        systems: {
+          baton: {
+            once: async () => void (await batonOnce()),
+            pids: { worker: batonWorker.pid, executors: lambda.process.pid, temporal: server.process.pid ?? NaN },
+          },
+          plain: { once: async () => void (await plainOnce()), pids: plainPids },
+          plainLocal: { once: async () => void (await plainLocalOnce()), pids: plainPids },
         },
-        plain: { once: async () => void (await plainOnce()), pids: { worker: plainWorker.pid, temporal: server.process.pid ?? NaN } },
         plan,
         concurrency: shape.concurrency,
         log: tag,
       });
-      results.push({ shape, baton, plain });
+      results.push({ shape, baton, plain, plainLocal });
     }
 
     const files = writeReport({

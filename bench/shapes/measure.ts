@@ -1,11 +1,11 @@
 /**
- * Baton and plain Temporal on one shape, measured side by side: a warm-up,
+ * Baton and the plain Temporal baselines on one shape, measured side by side: a warm-up,
  * end-to-end latency of runs one at a time, then throughput with a fixed
  * number of runs in flight, while the stack's processes are watched for CPU
  * and RSS.
  *
- * The two systems take turns (a Baton run, a plain run, ...; then throughput
- * windows Baton, plain, Baton, plain, ...) rather than one after the other:
+ * The systems take turns (a Baton run, a plain run, a plainLocal run, ...;
+ * then throughput windows in the same order, round after round) rather than one after the other:
  * on a shared machine whose speed drifts by tens of percent over minutes, a
  * ratio of two measurements taken minutes apart says more about the drift
  * than about the systems.
@@ -63,22 +63,22 @@ function combine(windows: readonly UsageWindow[]): UsageWindow {
   return { cpuMs, peakRssBytes, wallMs: windows.reduce((sum, window) => sum + window.wallMs, 0) };
 }
 
-export async function measurePair(options: {
-  readonly baton: System;
-  readonly plain: System;
+/** Every system on one shape, taking turns in each phase; results by the systems' names. */
+export async function measureInTurns<Name extends string>(options: {
+  readonly systems: Readonly<Record<Name, System>>;
   readonly plan: PhasePlan;
   readonly concurrency: number;
   readonly log?: (line: string) => void;
-}): Promise<{ baton: SystemResult; plain: SystemResult }> {
-  const { plan, concurrency } = options;
-  const systems = { baton: options.baton, plain: options.plain } as const;
-  const names = ['baton', 'plain'] as const;
+}): Promise<Record<Name, SystemResult>> {
+  const { plan, concurrency, systems } = options;
+  const names = Object.keys(systems) as Name[];
+  const each = <T>(make: () => T) => Object.fromEntries(names.map((name) => [name, make()])) as Record<Name, T>;
   for (let i = 0; i < plan.warmupRuns; i++) for (const name of names) await systems[name].once();
 
   options.log?.('latency, one run at a time, taking turns');
-  const latencies = { baton: [] as number[], plain: [] as number[] };
+  const latencies = each(() => [] as number[]);
   const latencyStart = performance.now();
-  while (latencies.baton.length < plan.latencyRuns && performance.now() - latencyStart < plan.latencyMaxMs) {
+  while (latencies[names[0]!].length < plan.latencyRuns && performance.now() - latencyStart < plan.latencyMaxMs) {
     for (const name of names) {
       const start = performance.now();
       await systems[name].once();
@@ -87,16 +87,16 @@ export async function measurePair(options: {
   }
 
   options.log?.(`throughput, ${concurrency} runs in flight, ${plan.throughputRounds} windows each, taking turns`);
-  const windows = { baton: [] as Array<{ runs: number; usage: UsageWindow }>, plain: [] as Array<{ runs: number; usage: UsageWindow }> };
+  const windows = each(() => [] as Array<{ runs: number; usage: UsageWindow }>);
   for (let round = 0; round < plan.throughputRounds; round++) {
     for (const name of names) windows[name].push(await throughputWindow(systems[name], concurrency, plan.throughputMs / plan.throughputRounds));
   }
 
-  const resultOf = (name: (typeof names)[number]): SystemResult => {
+  const resultOf = (name: Name): SystemResult => {
     const usage = combine(windows[name].map((w) => w.usage));
     const runs = windows[name].reduce((sum, w) => sum + w.runs, 0);
     const seconds = usage.wallMs / 1000;
     return { latency: summarize(latencies[name]), throughput: { runs, seconds, runsPerSecond: runs / seconds, concurrency }, usage };
   };
-  return { baton: resultOf('baton'), plain: resultOf('plain') };
+  return Object.fromEntries(names.map((name) => [name, resultOf(name)])) as Record<Name, SystemResult>;
 }

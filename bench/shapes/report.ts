@@ -1,7 +1,7 @@
 /**
  * The shapes benchmark's report: a Markdown table (printed and written), the
  * raw figures as JSON, and an SVG chart (block runs/s and p50 latency, Baton
- * beside plain), all under bench/results/.
+ * beside plain and plainLocal), all under bench/results/.
  */
 import { writeResult } from '../support/results.ts';
 import { fixed, mib } from '../support/stats.ts';
@@ -12,9 +12,18 @@ export interface ShapeResult {
   readonly shape: Shape;
   readonly baton: SystemResult;
   readonly plain: SystemResult;
+  /** The same plain workflows on local activities: the limit of this stack. */
+  readonly plainLocal: SystemResult;
 }
 
-export const GOALS = { blockRunsPerSecond: 150, threeBlockP50Ms: 60, throughputRatio: 0.8 } as const;
+/** Issue 17's goals on this 2-core machine: never timing assertions in tests, only lines in the report. */
+export const GOALS = {
+  blockRunsPerSecond: 400,
+  threeBlockP50Ms: 35,
+  throughputRatio: 1.0,
+  chainThroughputRatio: 1.5,
+  localThroughputRatio: 0.7,
+} as const;
 
 const blockRate = (r: SystemResult, shape: Shape) => r.throughput.runsPerSecond * shape.blockRuns;
 const cpuPercent = (r: SystemResult, name: string) => ((r.usage.cpuMs[name] ?? NaN) / r.usage.wallMs) * 100;
@@ -27,10 +36,11 @@ export function markdownTable(results: readonly ShapeResult[]): string {
     '| shape | system | p50 ms | p99 ms | runs/s | block runs/s | worker CPU % | worker RSS MiB | executors CPU % | Temporal CPU % | stack CPU ms / block run |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
-  for (const { shape, baton, plain } of results) {
+  for (const { shape, baton, plain, plainLocal } of results) {
     for (const [system, r] of [
       ['Baton', baton],
       ['plain', plain],
+      ['plainLocal', plainLocal],
     ] as const) {
       lines.push(
         `| ${shape.title} | ${system} | ${fixed(r.latency.p50)} | ${fixed(r.latency.p99)} | ${fixed(r.throughput.runsPerSecond)} | ` +
@@ -39,12 +49,17 @@ export function markdownTable(results: readonly ShapeResult[]): string {
       );
     }
   }
-  lines.push('', '| shape | throughput Baton / plain | p50 Baton − plain ms | per-block latency overhead ms | per-block CPU overhead ms |');
-  lines.push('| --- | ---: | ---: | ---: | ---: |');
-  for (const { shape, baton, plain } of results) {
+  lines.push(
+    '',
+    '| shape | throughput Baton / plain | throughput Baton / plainLocal | p50 Baton − plain ms | p50 Baton − plainLocal ms | per-block latency overhead ms | per-block CPU overhead ms |',
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const { shape, baton, plain, plainLocal } of results) {
     lines.push(
       `| ${shape.title} | ${fixed(baton.throughput.runsPerSecond / plain.throughput.runsPerSecond, 2)} | ` +
-        `${fixed(baton.latency.p50 - plain.latency.p50)} | ${fixed((baton.latency.p50 - plain.latency.p50) / shape.blockRuns, 2)} | ` +
+        `${fixed(baton.throughput.runsPerSecond / plainLocal.throughput.runsPerSecond, 2)} | ` +
+        `${fixed(baton.latency.p50 - plain.latency.p50)} | ${fixed(baton.latency.p50 - plainLocal.latency.p50)} | ` +
+        `${fixed((baton.latency.p50 - plain.latency.p50) / shape.blockRuns, 2)} | ` +
         `${fixed(cpuPerBlock(baton, shape) - cpuPerBlock(plain, shape), 2)} |`,
     );
   }
@@ -67,14 +82,17 @@ export function goalLines(results: readonly ShapeResult[]): string[] {
   if (three) {
     lines.push(`- 3-block p50 ≤ ${GOALS.threeBlockP50Ms} ms: ${mark(three.baton.latency.p50 <= GOALS.threeBlockP50Ms)} (${fixed(three.baton.latency.p50)} ms)`);
   }
-  const ratios = results.map((r) => ({ id: r.shape.id, ratio: r.baton.throughput.runsPerSecond / r.plain.throughput.runsPerSecond }));
-  if (ratios.length > 0) {
+  const ratioLine = (label: string, goal: number, of: (r: ShapeResult) => number, which = results) => {
+    if (which.length === 0) return;
+    const ratios = which.map((r) => ({ id: r.shape.id, ratio: of(r) }));
     lines.push(
-      `- throughput ≥ ${GOALS.throughputRatio} × plain: ${mark(ratios.every((r) => r.ratio >= GOALS.throughputRatio))} (` +
-        ratios.map((r) => `${r.id} ${fixed(r.ratio, 2)}`).join(', ') +
-        ')',
+      `- ${label} ≥ ${goal}: ${mark(ratios.every((r) => r.ratio >= goal))} (` + ratios.map((r) => `${r.id} ${fixed(r.ratio, 2)}`).join(', ') + ')',
     );
-  }
+  };
+  const overPlain = (r: ShapeResult) => r.baton.throughput.runsPerSecond / r.plain.throughput.runsPerSecond;
+  ratioLine('throughput × plain, every shape', GOALS.throughputRatio, overPlain);
+  ratioLine('throughput × plain, 10-block chain', GOALS.chainThroughputRatio, overPlain, results.filter((r) => r.shape.id === 'chain'));
+  ratioLine('throughput × plainLocal, every shape', GOALS.localThroughputRatio, (r) => r.baton.throughput.runsPerSecond / r.plainLocal.throughput.runsPerSecond);
   return lines;
 }
 
@@ -95,11 +113,11 @@ function panel(options: {
   const bottom = 40;
   const left = 50;
   const plotHeight = height - top - bottom;
-  const values = options.results.flatMap((r) => [options.value(r.baton, r.shape), options.value(r.plain, r.shape)]);
+  const values = options.results.flatMap((r) => [r.baton, r.plain, r.plainLocal].map((result) => options.value(result, r.shape)));
   const max = Math.max(...values.filter(Number.isFinite), options.goal ?? 0) * 1.15 || 1;
   const y = (v: number) => top + plotHeight - (Math.max(0, v) / max) * plotHeight;
   const group = (width - left - 10) / Math.max(1, options.results.length);
-  const bar = Math.min(28, group / 3);
+  const bar = Math.min(24, group / 4);
   const parts: string[] = [
     `<g transform="translate(${options.x},0)">`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14" font-weight="bold">${esc(options.title)}</text>`,
@@ -122,8 +140,9 @@ function panel(options: {
   options.results.forEach((r, i) => {
     const cx = left + group * i + group / 2;
     for (const [offset, result, color] of [
-      [-bar, r.baton, '#2e6db4'],
-      [0, r.plain, '#9aa5b1'],
+      [-1.5 * bar, r.baton, '#2e6db4'],
+      [-0.5 * bar, r.plain, '#9aa5b1'],
+      [0.5 * bar, r.plainLocal, '#d9b44a'],
     ] as const) {
       const v = options.value(result, r.shape);
       if (!Number.isFinite(v)) continue;
@@ -148,7 +167,8 @@ export function svgChart(results: readonly ShapeResult[], subtitle: string): str
     panel({ x: 450, title: 'End-to-end p50 latency, ms (lower is better)', results, value: (r) => r.latency.p50, unit: 'ms' }),
     `<rect x="60" y="${height - 34}" width="12" height="12" fill="#2e6db4"/><text x="78" y="${height - 24}" font-size="11">Baton</text>`,
     `<rect x="130" y="${height - 34}" width="12" height="12" fill="#9aa5b1"/><text x="148" y="${height - 24}" font-size="11">plain Temporal</text>`,
-    `<text x="260" y="${height - 24}" font-size="10" fill="#555">${esc(subtitle)}</text>`,
+    `<rect x="260" y="${height - 34}" width="12" height="12" fill="#d9b44a"/><text x="278" y="${height - 24}" font-size="11">plain, local activities</text>`,
+    `<text x="420" y="${height - 24}" font-size="10" fill="#555">${esc(subtitle)}</text>`,
     '</svg>',
     '',
   ].join('\n');
@@ -185,10 +205,11 @@ export function writeReport(options: { results: readonly ShapeResult[]; quick: b
         machine,
         command,
         plan,
-        results: results.map(({ shape, baton, plain }) => ({
+        results: results.map(({ shape, baton, plain, plainLocal }) => ({
           shape: { id: shape.id, title: shape.title, blockRuns: shape.blockRuns, concurrency: shape.concurrency },
           baton,
           plain,
+          plainLocal,
         })),
       },
       null,
