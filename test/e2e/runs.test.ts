@@ -11,6 +11,7 @@ import { PATCH_IDS } from '../../worker/workflows/baton-run.ts';
 import { sdkBookkeeping } from '../support/history.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
+import { watchRun } from '../../shared/runs/index.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -126,6 +127,37 @@ blocks:
 `);
     expect(outcome.status).toBe('failed');
     expect(outcome.final!.blocks.spin?.error).toEqual({ type: 'TimeoutError', message: 'timed out after 300 ms' });
+  });
+});
+
+describe('a child run cancelled on its own', () => {
+  it('fails its workflow step, so the block after it never runs without data', async () => {
+    const { runId, handle } = await stack.begin(
+      `
+name: parent-of-cancelled
+blocks:
+  - id: call
+    type: workflow
+    workflow: stuck
+  - id: next
+    type: code
+    after: [call]
+    code: return call.data
+`,
+      null,
+      { workflows: ['name: stuck\nblocks:\n  - id: hold\n    type: code\n    timeoutMs: 20000\n    code: "await new Promise(() => {}); return 1"\n'] },
+    );
+    const child = stack.client.workflow.getHandle(`${runId}-call`);
+    await expect
+      .poll(async () => (await child.query<{ blocks: Record<string, { status: string }> }>('status').catch(() => undefined))?.blocks.hold?.status)
+      .toBe('running');
+    await child.cancel();
+    const outcome = await watchRun(handle, stack.store);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ blockId: 'call', message: `block "call" failed: child run ${runId}-call was cancelled` });
+    expect(outcome.final!.blocks.call).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ChildRunCancelled' } });
+    expect(outcome.final!.blocks.next?.status).toBe('cancelled');
+    expect(await stack.store.getJson(storeKeys.block(runId, 'next'))).toBeUndefined();
   });
 });
 

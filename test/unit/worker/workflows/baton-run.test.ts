@@ -345,3 +345,86 @@ blocks:
     expect([status, blocks.slow?.status, blocks.next?.status]).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
 });
+
+describe('workflow steps', () => {
+  const child = `
+name: kid
+blocks:
+  - id: hold
+    type: code
+    code: return 1
+`;
+
+  it('runs the child run and adopts its output as the step data', async () => {
+    const handle = await t.start(
+      `
+name: parent
+blocks:
+  - id: call
+    type: workflow
+    workflow: kid
+`,
+      {},
+      [child],
+    );
+    await handle.result();
+    const { blocks } = await t.status(handle);
+    expect(blocks.call).toMatchObject({ status: 'completed', childRunId: `${handle.workflowId}-call` });
+    expect(t.calls(handle.workflowId).find((call) => call.activity === 'adoptChildOutput')?.input).toMatchObject({
+      childRunId: `${handle.workflowId}-call`,
+    });
+  });
+
+  it('fails the step when its child run is cancelled on its own, and the block after it does not run', async () => {
+    const handle = await t.start(
+      `
+name: parent-of-cancelled
+blocks:
+  - id: call
+    type: workflow
+    workflow: kid
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+  - id: next
+    type: code
+    after: [call]
+    code: return call.data
+`,
+      { hold: heldUntilCancelled },
+      [child],
+    );
+    const childRunId = `${handle.workflowId}-call`;
+    await expect.poll(async () => t.attempts(childRunId, 'hold').length).toBe(1);
+    await t.env.client.workflow.getHandle(childRunId).cancel();
+    const failure = await failureOf(handle.result());
+    expect(failure.message).toBe(`block "call" failed: child run ${childRunId} was cancelled`);
+    const { blocks } = await t.status(handle);
+    // Someone cancelled the child on purpose: starting it again would undo that, so the step is not retried.
+    expect(blocks.call).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ChildRunCancelled' } });
+    expect(blocks.next?.status).toBe('cancelled');
+    expect(t.attempts(handle.workflowId, 'next')).toEqual([]);
+  });
+
+  it('cancels the child run with its parent, and the parent ends CANCELLED', async () => {
+    const handle = await t.start(
+      `
+name: cancelled-parent
+blocks:
+  - id: call
+    type: workflow
+    workflow: kid
+`,
+      { hold: heldUntilCancelled },
+      [child],
+    );
+    const childRunId = `${handle.workflowId}-call`;
+    await expect.poll(async () => t.attempts(childRunId, 'hold').length).toBe(1);
+    await handle.cancel();
+    const error = await handle.result().then(
+      () => undefined,
+      (caught: unknown) => caught as WorkflowFailedError,
+    );
+    expect(error?.cause).toBeInstanceOf(CancelledFailure);
+    expect((await t.status(handle)).blocks.call?.status).toBe('cancelled');
+    expect((await t.env.client.workflow.getHandle(childRunId).describe()).status.name).toBe('CANCELLED');
+  });
+});
