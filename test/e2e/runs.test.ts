@@ -99,6 +99,27 @@ blocks:
     expect(outcome.final!.blocks.flaky).toMatchObject({ status: 'completed', attempts: 3 });
   });
 
+  it('does not retry a deterministic error: a TypeError in a template, a ReferenceError in code', async () => {
+    const outcome = await stack.run(`
+name: deterministic
+blocks:
+  - id: reply
+    type: response
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+    onError: continue
+    body: { deep: "{{ trigger.data.missing.deep }}" }
+  - id: typo
+    type: code
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+    code: return nothingByThatName
+`);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.blockId).toBe('typo');
+    const { reply, typo } = outcome.final!.blocks;
+    expect(reply).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'TypeError' } });
+    expect(typo).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ReferenceError' } });
+  });
+
   it('goes on after a block with onError: continue, which downstream sees as an error result', async () => {
     const outcome = await stack.run(`
 name: continues

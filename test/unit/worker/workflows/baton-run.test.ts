@@ -375,6 +375,22 @@ blocks:
     });
   });
 
+  it('does not retry a plan error: a workflow the run did not pin when it started', async () => {
+    const handle = await t.start(`
+name: unpinned
+blocks:
+  - id: call
+    type: workflow
+    workflow: nowhere
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+`);
+    const failure = await failureOf(handle.result());
+    expect(failure.details).toEqual([{ blockId: 'call', type: 'UnknownWorkflow', rootMessage: 'workflow "nowhere" was not found when the run started' }]);
+    expect((await t.status(handle)).blocks.call).toMatchObject({ status: 'failed', attempts: 1 });
+    // It failed before any executor was asked to write the child's trigger.
+    expect(t.attempts(handle.workflowId, 'call')).toEqual([]);
+  });
+
   it('fails the step when its child run is cancelled on its own, and the block after it does not run', async () => {
     const handle = await t.start(
       `
