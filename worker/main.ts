@@ -8,7 +8,7 @@
  * SIGTERM or SIGINT stops polling, lets in-flight blocks finish, and exits 0.
  */
 import { resolve } from 'node:path';
-import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
+import { Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import { loadConfig, type Env } from '../shared/config/index.ts';
 import { loadSecretRefs } from '../shared/secrets/secret-refs.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
@@ -24,6 +24,7 @@ import { workerTuningFromEnv } from './tuning.ts';
 import { healthPortFromEnv, startHealthServer } from './health.ts';
 import { blockMetricsInterceptor, createBlockMetrics, metricsAddressFromEnv } from './metrics.ts';
 import { workflowBundleFromEnv } from './workflow-bundle.ts';
+import { sdkLogger } from './sdk-logger.ts';
 
 const log = (line: string) => console.error(`baton worker: ${line}`);
 
@@ -33,7 +34,8 @@ const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_0
 function installRuntime(env: Env): string | undefined {
   const metricsAddress = metricsAddressFromEnv(env);
   Runtime.install({
-    logger: new DefaultLogger('WARN'),
+    // The SDK's lines are ours too, with ids and codes but never a user's message or data.
+    logger: sdkLogger(log),
     // Signals are handled below, so a certificate swap and a shutdown cannot cross.
     shutdownSignals: [],
     telemetryOptions: metricsAddress

@@ -29,6 +29,7 @@ import {
 } from '../../shared/contract/index.ts';
 import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 import { findTemporalCli } from '../../local/temporal-cli.ts';
+import { quietTemporalRuntime } from '../../local/stack.ts';
 
 /** What a fake executor replies to one attempt of one block (or loop item). */
 export type BlockScript = (input: RunBlockInput) => BlockReply | Promise<BlockReply>;
@@ -129,6 +130,8 @@ export function planOf(yaml: string): Plan {
 export async function startWorkflowTestEnv(): Promise<WorkflowTestEnv> {
   const cli = await findTemporalCli();
   if (!cli) throw new Error('no Temporal CLI found (see local/temporal-cli.ts): the workflow tests need one, they do not download it');
+  // The SDK logs as the worker does: failed runs by ids and codes, not their messages.
+  quietTemporalRuntime();
   const keyRing = keyRingFromEnv({ ENCRYPTION_KEY: generateKey() });
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: cli.path } },

@@ -18,6 +18,7 @@ import {
   CancelledFailure,
   allHandlersFinished,
   condition,
+  log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -198,6 +199,9 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
         type: runError.type,
         rootMessage: runError.rootMessage ?? runError.message,
       };
+      // The SDK's own "Workflow failed" line reaches the worker's log without the failure's type or details
+      // (and the logger drops its message, which is the user's): this line says which block, in ids and codes.
+      log.warn('Run failed', { blockId: runError.blockId, blockType: blocks.get(runError.blockId)?.type, blockErrorType: runError.type });
       throw ApplicationFailure.nonRetryable(`block "${runError.blockId}" failed: ${runError.message}`, BLOCK_FAILED, details);
     }
     case 'completed':
