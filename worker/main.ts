@@ -24,7 +24,7 @@ import { workerTuningFromEnv } from './tuning.ts';
 import { healthPortFromEnv, startHealthServer } from './health.ts';
 import { blockMetricsInterceptor, createBlockMetrics, metricsAddressFromEnv } from './metrics.ts';
 import { workflowBundleFromEnv } from './workflow-bundle.ts';
-import { sdkLogger } from './sdk-logger.ts';
+import { FORWARD_CORE_LOGS, sdkLogger } from './sdk-logger.ts';
 
 const log = (line: string) => console.error(`baton worker: ${line}`);
 
@@ -38,13 +38,16 @@ function installRuntime(env: Env): string | undefined {
     logger: sdkLogger(log),
     // Signals are handled below, so a certificate swap and a shutdown cannot cross.
     shutdownSignals: [],
-    telemetryOptions: metricsAddress
-      ? {
-          metrics: {
-            prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS } },
-          },
-        }
-      : {},
+    telemetryOptions: {
+      logging: FORWARD_CORE_LOGS,
+      ...(metricsAddress
+        ? {
+            metrics: {
+              prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS } },
+            },
+          }
+        : {}),
+    },
   });
   return metricsAddress;
 }

@@ -31,6 +31,14 @@ const SAFE_ATTRIBUTES = [
   'updateId',
   'state',
   'durationMs',
+  // Core's forwarded lines name the same ids its own way.
+  'target',
+  'task_queue',
+  'workflow_type',
+  'workflow_id',
+  'run_id',
+  'activity_type',
+  'activity_id',
   // batonRun's own lines: a block id is an identifier of the definition, its type and error type are names.
   'blockId',
   'blockType',
@@ -76,3 +84,10 @@ export function safeLogLine(level: LogLevel, message: string, meta: LogMetadata 
 export function sdkLogger(write: (line: string) => void, level: LogLevel = 'WARN'): DefaultLogger {
   return new DefaultLogger(level, (entry: LogEntry) => write(safeLogLine(entry.level, entry.message, entry.meta)));
 }
+
+/**
+ * Runtime.install's telemetry logging: core's own lines (which it would
+ * otherwise print straight to stderr, past any logger) are forwarded to the
+ * logger above, at the levels the SDK shows by default.
+ */
+export const FORWARD_CORE_LOGS = { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } as const;
