@@ -3,7 +3,7 @@
  * address), the local Lambda endpoint serving the real executor handlers, and
  * the worker, in this process. `stop()` takes all of it down.
  */
-import { Runtime, DefaultLogger, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { Runtime, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
@@ -12,6 +12,7 @@ import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
+import { FORWARD_CORE_LOGS, sdkLogger } from '../worker/sdk-logger.ts';
 import type { CompiledDefinition, Registry } from '../shared/definition/index.ts';
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.ts';
@@ -55,7 +56,11 @@ export function quietTemporalRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // The in-process worker logs as the container's does: ids and codes, never user data.
+    Runtime.install({
+      logger: sdkLogger((line) => console.error(`baton: ${line}`)),
+      telemetryOptions: { logging: FORWARD_CORE_LOGS },
+    });
   } catch {
     // already installed by the host (a test, say): keep theirs
   }

@@ -7,7 +7,7 @@
  * definitions, answers health checks, exports Prometheus metrics, and on
  * SIGTERM or SIGINT stops polling, lets in-flight blocks finish, and exits 0.
  */
-import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
+import { Runtime, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Env } from '../shared/config/index.ts';
 import { withSecretRefs } from '../shared/secrets/secret-refs.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
@@ -22,6 +22,7 @@ import { startWorkerRunner } from './runner.ts';
 import { startHealthServer } from './health.ts';
 import { blockMetricsInterceptor, createBlockMetrics } from './metrics.ts';
 import { loadWorkerSettings } from './settings.ts';
+import { FORWARD_CORE_LOGS, sdkLogger } from './sdk-logger.ts';
 
 const log = (line: string) => console.error(`baton worker: ${line}`);
 
@@ -30,16 +31,20 @@ const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_0
 
 function installRuntime(metricsAddress: string | undefined): void {
   Runtime.install({
-    logger: new DefaultLogger('WARN'),
+    // The SDK's lines are ours too, with ids and codes but never a user's message or data.
+    logger: sdkLogger(log),
     // Signals are handled below, so a certificate swap and a shutdown cannot cross.
     shutdownSignals: [],
-    telemetryOptions: metricsAddress
-      ? {
-          metrics: {
-            prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS } },
-          },
-        }
-      : {},
+    telemetryOptions: {
+      logging: FORWARD_CORE_LOGS,
+      ...(metricsAddress
+        ? {
+            metrics: {
+              prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS } },
+            },
+          }
+        : {}),
+    },
   });
 }
 

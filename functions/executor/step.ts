@@ -9,6 +9,7 @@ import { stepJavascript } from '../../shared/definition/steps.ts';
 import type { Block, Definition, Step } from '../../shared/definition/schema.ts';
 import { storeKeys, type BlockEnvelope, type BlockReply, type Decision, type RunOutputSpec } from '../../shared/contract/index.ts';
 import { BlockFailure } from '../../shared/errors/index.ts';
+import { isRetryableEvaluationError } from './retryable.ts';
 import { writeRunOutput } from '../../shared/store/run-output.ts';
 import type { ExecutorRuntime } from './runtime.ts';
 
@@ -77,7 +78,7 @@ export async function evaluate(
   const result = await runtime.sandbox.run({ functionSource, scope, timeoutMs, maxResultBytes: runtime.maxResultBytes });
   logs.push(...result.logs);
   if (!result.ok) {
-    throw new BlockFailure(result.error.name, result.error.message, result.error.name !== 'ResultTooLarge');
+    throw new BlockFailure(result.error.name, result.error.message, isRetryableEvaluationError(result.error.name));
   }
   // The sandbox hands back JSON text; parsing it here keeps stored objects plain JSON.
   return result.json === undefined ? undefined : JSON.parse(result.json);

@@ -2,11 +2,13 @@
  * The compiled form of a definition that Temporal sees: ids, types, edges,
  * retry and timeout settings, and which block ids each block mentions.
  * No user code, SQL or templates. Pure types: workflow code imports this.
+ *
+ * Blocks are a union keyed on `type`, so the interpreter's switch over them is
+ * checked for exhaustiveness and each kind carries exactly its own fields.
  */
 
 export const BLOCK_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped', 'cancelled'] as const;
 export type BlockStatus = (typeof BLOCK_STATUSES)[number];
-export type PlanBlockType = 'code' | 'query' | 'http' | 'branch' | 'loop' | 'wait' | 'response' | 'workflow';
 
 export interface RetryPlan {
   readonly maxAttempts: number;
@@ -15,36 +17,79 @@ export interface RetryPlan {
   readonly maxIntervalMs: number;
 }
 
-/** What runs one attempt: a block, or a loop body for one item. */
-export interface StepPlan {
-  readonly type: PlanBlockType;
+/** What every step has: a block, or a loop body standing in for one item. */
+interface StepFields {
   /** Per attempt; absent for a workflow step without a limit of its own. */
   readonly timeoutMs?: number;
   readonly retry: RetryPlan;
   readonly onError: 'fail' | 'continue';
   /** Block ids (and `trigger`) the step's code or templates mention: only those results are loaded. */
   readonly mentions: readonly string[];
-  /** workflow: the child workflow's name. */
-  readonly workflow?: string;
+}
+
+/** A step whose attempt is one executor call and nothing more. */
+export interface ExecutorStepPlan extends StepFields {
+  readonly type: 'code' | 'query' | 'http';
+}
+
+/** A step whose attempt is an executor call (it writes the child's trigger) and then a child run. */
+export interface WorkflowStepPlan extends StepFields {
+  readonly type: 'workflow';
+  /** The child workflow's name. */
+  readonly workflow: string;
+}
+
+/** What a loop runs per item (DESIGN §3: code, query, http or workflow). */
+export type LoopBodyPlan = ExecutorStepPlan | WorkflowStepPlan;
+
+interface BlockFields extends StepFields {
+  readonly id: string;
+  /** Every block this one waits for: its `after` ids and the branches that list it. */
+  readonly predecessors: readonly string[];
 }
 
 export interface BranchCasePlan {
   readonly then: readonly string[];
 }
 
-export interface PlanBlock extends StepPlan {
-  readonly id: string;
-  /** Every block this one waits for: its `after` ids and the branches that list it. */
-  readonly predecessors: readonly string[];
-  /** branch: the ids each case leads to, and the else ids. */
-  readonly cases?: readonly BranchCasePlan[];
-  readonly else?: readonly string[];
-  /** loop: the body run per item, and how many run at once. */
-  readonly body?: StepPlan;
-  readonly concurrency?: number;
-  /** wait: the timer's length. */
-  readonly durationMs?: number;
+export interface ExecutorBlockPlan extends BlockFields {
+  readonly type: 'code' | 'query' | 'http';
 }
+export interface ResponseBlockPlan extends BlockFields {
+  readonly type: 'response';
+}
+export interface WorkflowBlockPlan extends BlockFields {
+  readonly type: 'workflow';
+  readonly workflow: string;
+}
+export interface BranchBlockPlan extends BlockFields {
+  readonly type: 'branch';
+  /** The ids each case leads to, and the else ids. */
+  readonly cases: readonly BranchCasePlan[];
+  readonly else: readonly string[];
+}
+export interface LoopBlockPlan extends BlockFields {
+  readonly type: 'loop';
+  /** The body run per item, and how many run at once. */
+  readonly body: LoopBodyPlan;
+  readonly concurrency: number;
+}
+export interface WaitBlockPlan extends BlockFields {
+  readonly type: 'wait';
+  readonly durationMs: number;
+}
+
+export type PlanBlock =
+  | ExecutorBlockPlan
+  | ResponseBlockPlan
+  | WorkflowBlockPlan
+  | BranchBlockPlan
+  | LoopBlockPlan
+  | WaitBlockPlan;
+export type PlanBlockType = PlanBlock['type'];
+
+/** What one executor call runs: a block, or a loop body for one item. */
+export type StepPlan = PlanBlock | LoopBodyPlan;
 
 export interface Plan {
   readonly name: string;

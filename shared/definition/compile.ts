@@ -7,9 +7,8 @@ import { findMentions } from './mentions.ts';
 import { parseDuration } from './duration.ts';
 import { predecessorsOf } from './graph.ts';
 import { stepJavascript } from './steps.ts';
-import type { PlanBlock, StepPlan } from '../contract/plan.ts';
-import type { Plan } from '../contract/plan.ts';
-import type { Block, Definition, Step } from './schema.ts';
+import type { LoopBodyPlan, Plan, PlanBlock } from '../contract/plan.ts';
+import type { Block, Definition, LoopBody, Step } from './schema.ts';
 
 export interface CompiledDefinition {
   readonly definition: Definition;
@@ -33,30 +32,40 @@ export function definitionHash(definition: Definition): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 32);
 }
 
-function stepPlan(step: Step, ids: ReadonlySet<string>): StepPlan {
+/** The fields every step has, in the order the plans recorded so far have them. */
+function stepFields(step: Step, ids: ReadonlySet<string>) {
   const candidates = new Set(['trigger', ...ids]);
   const mentions = [...new Set(stepJavascript(step).flatMap((source) => findMentions(source, candidates)))].sort();
   return {
-    type: step.type,
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
     retry: step.retry,
     onError: step.onError,
     mentions,
-    ...(step.type === 'workflow' ? { workflow: step.workflow } : {}),
   };
 }
 
+function loopBodyPlan(body: LoopBody, ids: ReadonlySet<string>): LoopBodyPlan {
+  const fields = stepFields(body, ids);
+  return body.type === 'workflow' ? { type: body.type, ...fields, workflow: body.workflow } : { type: body.type, ...fields };
+}
+
 function planBlock(block: Block, ids: ReadonlySet<string>, predecessors: ReadonlyMap<string, readonly string[]>): PlanBlock {
-  const base = { id: block.id, ...stepPlan(block, ids), predecessors: predecessors.get(block.id) ?? [] };
+  const fields = { ...stepFields(block, ids) };
+  const edges = { predecessors: predecessors.get(block.id) ?? [] };
   switch (block.type) {
+    case 'code':
+    case 'query':
+    case 'http':
+    case 'response':
+      return { id: block.id, type: block.type, ...fields, ...edges };
+    case 'workflow':
+      return { id: block.id, type: block.type, ...fields, workflow: block.workflow, ...edges };
     case 'branch':
-      return { ...base, cases: block.cases.map((c) => ({ then: c.then })), else: block.else };
+      return { id: block.id, type: block.type, ...fields, ...edges, cases: block.cases.map((c) => ({ then: c.then })), else: block.else };
     case 'loop':
-      return { ...base, body: stepPlan(block.body, ids), concurrency: block.concurrency };
+      return { id: block.id, type: block.type, ...fields, ...edges, body: loopBodyPlan(block.body, ids), concurrency: block.concurrency };
     case 'wait':
-      return { ...base, durationMs: parseDuration(block.duration) ?? 0 };
-    default:
-      return base;
+      return { id: block.id, type: block.type, ...fields, ...edges, durationMs: parseDuration(block.duration) ?? 0 };
   }
 }
 

@@ -57,7 +57,7 @@ export interface StartedRun {
 }
 
 function callsWorkflows(compiled: CompiledDefinition): boolean {
-  return compiled.plan.blocks.some((block) => block.type === 'workflow' || block.body?.type === 'workflow');
+  return compiled.plan.blocks.some((block) => block.type === 'workflow' || (block.type === 'loop' && block.body.type === 'workflow'));
 }
 
 /** Definitions each store already holds (written by this process): stored by hash, they never change. */

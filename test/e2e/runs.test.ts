@@ -11,6 +11,7 @@ import { PATCH_IDS } from '../../worker/workflows/baton-run.ts';
 import { sdkBookkeeping } from '../support/history.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
+import { watchRun } from '../../shared/runs/index.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -98,6 +99,27 @@ blocks:
     expect(outcome.final!.blocks.flaky).toMatchObject({ status: 'completed', attempts: 3 });
   });
 
+  it('does not retry a deterministic error: a TypeError in a template, a ReferenceError in code', async () => {
+    const outcome = await stack.run(`
+name: deterministic
+blocks:
+  - id: reply
+    type: response
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+    onError: continue
+    body: { deep: "{{ trigger.data.missing.deep }}" }
+  - id: typo
+    type: code
+    retry: { maxAttempts: 3, initialIntervalMs: 10 }
+    code: return nothingByThatName
+`);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.blockId).toBe('typo');
+    const { reply, typo } = outcome.final!.blocks;
+    expect(reply).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'TypeError' } });
+    expect(typo).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ReferenceError' } });
+  });
+
   it('goes on after a block with onError: continue, which downstream sees as an error result', async () => {
     const outcome = await stack.run(`
 name: continues
@@ -126,6 +148,37 @@ blocks:
 `);
     expect(outcome.status).toBe('failed');
     expect(outcome.final!.blocks.spin?.error).toEqual({ type: 'TimeoutError', message: 'timed out after 300 ms' });
+  });
+});
+
+describe('a child run cancelled on its own', () => {
+  it('fails its workflow step, so the block after it never runs without data', async () => {
+    const { runId, handle } = await stack.begin(
+      `
+name: parent-of-cancelled
+blocks:
+  - id: call
+    type: workflow
+    workflow: stuck
+  - id: next
+    type: code
+    after: [call]
+    code: return call.data
+`,
+      null,
+      { workflows: ['name: stuck\nblocks:\n  - id: hold\n    type: code\n    timeoutMs: 20000\n    code: "await new Promise(() => {}); return 1"\n'] },
+    );
+    const child = stack.client.workflow.getHandle(`${runId}-call`);
+    await expect
+      .poll(async () => (await child.query<{ blocks: Record<string, { status: string }> }>('status').catch(() => undefined))?.blocks.hold?.status)
+      .toBe('running');
+    await child.cancel();
+    const outcome = await watchRun(handle, stack.store);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ blockId: 'call', message: `block "call" failed: child run ${runId}-call was cancelled` });
+    expect(outcome.final!.blocks.call).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ChildRunCancelled' } });
+    expect(outcome.final!.blocks.next?.status).toBe('cancelled');
+    expect(await stack.store.getJson(storeKeys.block(runId, 'next'))).toBeUndefined();
   });
 });
 

@@ -170,6 +170,26 @@ blocks:
     expect(sample(text, 'temporal_workflow_completed', { task_queue: config.taskQueue })).toBeGreaterThanOrEqual(1);
   });
 
+  it('logs a failed run by ids, block and error type, never the user message', async () => {
+    const marker = `marker-${Math.random().toString(36).slice(2)}`;
+    const { runId, handle } = await start(`
+name: leaky
+blocks:
+  - id: boom
+    type: code
+    code: throw new TypeError('${marker} in the user message')
+`);
+    const outcome = await watchRun(handle, store);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error?.message).toContain(marker);
+    // The run's failure is logged by ids and codes (the SDK's own line and batonRun's), and the marker is nowhere in the worker's output.
+    const lines = () => worker.stderr().split('\n').filter((l) => l.includes(`workflowId=${runId}`));
+    await waitFor(() => lines().length >= 2);
+    expect(lines().find((l) => l.includes('Workflow failed'))).toMatch(/^baton worker: temporal WARN Workflow failed .*workflowType=batonRun/);
+    expect(lines().find((l) => l.includes('Run failed'))).toMatch(/ blockId=boom blockType=code blockErrorType=TypeError$/);
+    expect(worker.output()).not.toContain(marker);
+  });
+
   it('on SIGTERM stops polling, finishes the block in flight, and exits 0; another worker finishes the run', async () => {
     const codeGate = executorGate.current!;
     codeGate.arm();

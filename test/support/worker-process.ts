@@ -10,6 +10,8 @@ export interface WorkerProcess {
   readonly healthUrl: string;
   readonly metricsUrl: string;
   stderr(): string;
+  /** Everything the process wrote, stdout and stderr, in the order it arrived. */
+  output(): string;
   /** Resolves with the exit code (signals as 128 + n). */
   readonly exited: Promise<number>;
   kill(signal: NodeJS.Signals): void;
@@ -22,10 +24,15 @@ export async function startWorkerProcess(env: Record<string, string | undefined>
   const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'worker', 'main.ts')], {
     cwd: ROOT,
     env: { ...env, BATON_HEALTH_PORT: String(healthPort), BATON_METRICS_PORT: String(metricsPort), BATON_METRICS_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    output += chunk.toString();
+  });
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
   let done = false;
   void exited.then(() => (done = true));
@@ -45,6 +52,7 @@ export async function startWorkerProcess(env: Record<string, string | undefined>
     healthUrl,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     stderr: () => stderr,
+    output: () => output,
     exited,
     kill: (signal) => child.kill(signal),
   };

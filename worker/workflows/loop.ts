@@ -6,7 +6,7 @@
  * history grows past Temporal's limits at 10,000 items.
  */
 import { executeChild } from '@temporalio/workflow';
-import { ITEMS_PER_BATCH, type BlockError, type LoopProgress, type StepPlan } from '../../shared/contract/index.ts';
+import { ITEMS_PER_BATCH, type BlockError, type LoopProgress, type LoopBodyPlan } from '../../shared/contract/index.ts';
 import { withRetries } from './attempts.ts';
 import { runStepAttempt, storeActivities, type StepTarget } from './steps.ts';
 
@@ -18,7 +18,7 @@ export interface ItemsOutcome {
   readonly cancelled?: boolean;
 }
 
-type ItemTarget = Omit<StepTarget, 'item' | 'onChild' | 'step'> & { readonly step: StepPlan };
+type ItemTarget = Omit<StepTarget, 'item' | 'onChild' | 'step'> & { readonly step: LoopBodyPlan };
 
 /** Runs items [from, to) at most `concurrency` at a time; stops starting new ones after a failure. */
 export async function runItems(

@@ -4,6 +4,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   ChildWorkflowFailure,
   executeChild,
   isCancellation,
@@ -29,6 +30,9 @@ import {
   type StepPlan,
 } from '../../shared/contract/index.ts';
 import { describeFailure, type AttemptOutcome } from './attempts.ts';
+
+/** The error type of a workflow step whose child run was cancelled directly, not with its parent. */
+export const CHILD_RUN_CANCELLED = 'ChildRunCancelled';
 
 export const INFRASTRUCTURE_RETRY: RetryPolicy = {
   initialInterval: '1s',
@@ -141,7 +145,14 @@ export async function runStepAttempt(target: StepTarget, attempt: number): Promi
       ...(step.timeoutMs !== undefined ? { workflowExecutionTimeout: step.timeoutMs } : {}),
     });
   } catch (error) {
-    if (isCancellation(error) || !(error instanceof ChildWorkflowFailure)) throw error;
+    if (!(error instanceof ChildWorkflowFailure)) throw error;
+    if (isCancellation(error)) {
+      // Cancelled with this step (its run failed or was cancelled): the step is cancelled too.
+      if (CancellationScope.current().consideredCancelled) throw error;
+      // Cancelled on its own, from outside: the step failed (the block after it must not run without
+      // data), and is not tried again, which would start the child anew against that cancel.
+      return fail(CHILD_RUN_CANCELLED, `child run ${childRunId} was cancelled`, false);
+    }
     const details = childFailureDetails(error);
     if (!details) {
       const cause = describeFailure(error);

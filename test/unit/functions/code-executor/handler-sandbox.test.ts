@@ -100,7 +100,7 @@ async function normalStillRuns(): Promise<void> {
 
 describe('the code-executor with hostile blocks', () => {
   it('fails a block that reaches for process, and serves the next', async () => {
-    expect(await invoke('reachesProcess')).toEqual({ ok: false, error: { type: 'ReferenceError', message: 'process is not defined', retryable: true } });
+    expect(await invoke('reachesProcess')).toEqual({ ok: false, error: { type: 'ReferenceError', message: 'process is not defined', retryable: false } });
     await normalStillRuns();
   });
 
