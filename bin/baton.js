@@ -2,6 +2,7 @@
 // The `baton` command. isolated-vm needs Node's --no-node-snapshot, and the
 // sources are TypeScript run through tsx, so this shim starts the real CLI in
 // a child Node with both, passing signals and the exit code through.
+import './check-node.js';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
