@@ -9,7 +9,16 @@ import { fileURLToPath } from 'node:url';
 const main = fileURLToPath(new URL('../cli/main.ts', import.meta.url));
 const child = spawn(
   process.execPath,
-  ['--no-node-snapshot', '--enable-source-maps', '--import', import.meta.resolve('tsx'), main, ...process.argv.slice(2)],
+  [
+    '--no-node-snapshot',
+    '--enable-source-maps',
+    // grpc-js sets the TLS server name to an IP address for an address like 127.0.0.1:7233; Node's notice about it is noise.
+    '--disable-warning=DEP0123',
+    '--import',
+    import.meta.resolve('tsx'),
+    main,
+    ...process.argv.slice(2),
+  ],
   {
     stdio: 'inherit',
     // The AWS SDK's Node version notice is noise for a CLI.

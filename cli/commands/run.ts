@@ -10,6 +10,7 @@ import { watchRun } from '../../shared/runs/index.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/stack.ts';
 import { printChange } from '../progress.ts';
+import { onShutdown } from '../shutdown.ts';
 
 export interface RunOptions {
   readonly input: string;
@@ -60,22 +61,25 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
     return;
   }
   const { env } = withLocalDefaults(process.env);
-  const stack = await startEmbeddedStack({
-    env,
-    dbFile: join(batonDir(), 'temporal.db'),
-    worker: 'auto',
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  const stop = () => {
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let stack: EmbeddedStack;
+  try {
+    stack = await startEmbeddedStack({
+      env,
+      dbFile: join(batonDir(), 'temporal.db'),
+      devServerStateFile: join(batonDir(), 'temporal-dev.json'),
+      worker: 'auto',
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    console.error(`baton run: ${errorMessage(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+  const forget = onShutdown(() => stack.stop());
   try {
     process.exitCode = await runOnStack(stack, definition, data, directoryRegistry(resolve(options.workflows)));
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    forget();
     await stack.stop();
   }
 }
