@@ -43,6 +43,7 @@ program
   .command('validate')
   .description('check definitions; print every error with its path')
   .argument('<files...>', 'workflow definitions (YAML or JSON)')
+  .option('--workflows <dir>', 'where the workflows that workflow blocks start must be', 'workflows')
   .action(validateCommand);
 
 const runs = program.command('runs').description('runs on the cluster at TEMPORAL_ADDRESS (a `baton dev` locally)');

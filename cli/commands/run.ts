@@ -4,7 +4,7 @@
  * Exit 0 when the run completes, 1 otherwise.
  */
 import { join, resolve } from 'node:path';
-import { compileDefinition, directoryRegistry, loadDefinitionFile, type Definition, type Registry } from '../../shared/definition/index.ts';
+import { checkTriggerData, compileDefinition, directoryRegistry, loadDefinitionFile, type Definition, type Registry } from '../../shared/definition/index.ts';
 import { DefinitionError, errorMessage } from '../../shared/errors/index.ts';
 import { watchRun } from '../../shared/runs/index.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
@@ -55,6 +55,8 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   try {
     definition = await loadDefinitionFile(file); // refuse a bad definition before starting anything
     data = parseInput(options.input);
+    const problems = checkTriggerData(definition.input, data);
+    if (problems.length > 0) throw new Error(`--input does not match the input schema of "${definition.name}": ${problems.join('; ')}`);
   } catch (error) {
     console.error(error instanceof DefinitionError ? error.message : `baton run: ${errorMessage(error)}`);
     process.exitCode = 1;
