@@ -16,6 +16,13 @@ const BENCHMARKS: Record<string, { readonly about: string; readonly load: () => 
       return { main: (argv) => benchExecutor({ quick: argv.includes('--quick') }) };
     },
   },
+  'cold-start': {
+    about: "the code-executor's cold start: isolated-vm load, first isolate, first run, in fresh processes (--runs=N, --with=NODE:IVM_DIR:LABEL)",
+    load: async () => {
+      const { benchColdStart } = await import('./cold-start.ts');
+      return { main: (argv) => benchColdStart(argv) };
+    },
+  },
   db: {
     about: 'a query block through the whole path beside a direct pg query and plain Temporal',
     // bench/db.ts runs as it is imported.

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // Runs a TypeScript entry point (a benchmark, a script) with the same flags as `baton`.
+import './check-node.js';
 import { spawn } from 'node:child_process';
 
 const [entry, ...args] = process.argv.slice(2);

@@ -7,6 +7,16 @@ import { runCommand } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
 import { runsCancel, runsList, runsRerun, runsShow } from './commands/runs.ts';
 import { schedulesList, schedulesSync } from './commands/schedules.ts';
+import { installShutdownHandlers, stopRequestedYet } from './shutdown.ts';
+import { watchParent } from '../local/parent-watch.ts';
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+installShutdownHandlers(log);
+// bin/baton.js started this process; if it is killed (SIGKILL), stop as on SIGTERM.
+watchParent((parent) => {
+  log(`baton: the launcher (pid ${parent}) is gone`);
+  process.kill(process.pid, 'SIGTERM');
+});
 
 const program = new Command('baton')
   .description('Baton: workflows of blocks, orchestrated by Temporal, executed as Lambda functions')
@@ -33,6 +43,7 @@ program
   .command('validate')
   .description('check definitions; print every error with its path')
   .argument('<files...>', 'workflow definitions (YAML or JSON)')
+  .option('--workflows <dir>', 'where the workflows that workflow blocks start must be', 'workflows')
   .action(validateCommand);
 
 const runs = program.command('runs').description('runs on the cluster at TEMPORAL_ADDRESS (a `baton dev` locally)');
@@ -87,3 +98,7 @@ try {
     process.exitCode = 1;
   }
 }
+// The command is over: a handle left open (a gRPC channel that never
+// connected, a certificate watcher) must not keep it alive. A command that a
+// signal stopped is ended by its shutdown handler instead.
+if (!stopRequestedYet()) process.exit();

@@ -1,10 +1,16 @@
 /**
  * The embedded Temporal cluster: `temporal server start-dev` as a child
  * process, with its namespaces registered at start and an optional SQLite
- * file, so runs survive a restart.
+ * file, so runs survive a restart. The server is tied to this process
+ * (tied-spawn.ts): it dies with it, even when this process is SIGKILLed. A
+ * state file records which process started it, so the next `baton dev` can
+ * tell a server it did not start (foreign-server.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { spawnTied } from './tied-spawn.ts';
 import { ensureTemporalCli } from './temporal-cli.ts';
 import { freePort } from './free-port.ts';
 
@@ -18,7 +24,29 @@ export interface DevServerOptions {
   readonly uiCodecEndpoint?: string;
   readonly dbFile?: string;
   readonly namespaces: readonly string[];
+  /** Where to record { pid, ownerPid, address } while the server runs (.baton/temporal-dev.json). */
+  readonly stateFile?: string;
   readonly log?: (line: string) => void;
+}
+
+/** What the state file holds. */
+export interface DevServerState {
+  readonly pid: number;
+  readonly ownerPid: number;
+  readonly address: string;
+  readonly startedAt: string;
+}
+
+export function readDevServerState(file: string): DevServerState | undefined {
+  try {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevServerState>;
+    if (typeof state.pid === 'number' && typeof state.ownerPid === 'number' && typeof state.address === 'string') {
+      return { pid: state.pid, ownerPid: state.ownerPid, address: state.address, startedAt: String(state.startedAt ?? '') };
+    }
+  } catch {
+    // no file, or not ours: nothing recorded
+  }
+  return undefined;
 }
 
 export interface DevServer {
@@ -77,7 +105,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const { child } = spawnTied(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -90,6 +118,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const address = `${ip}:${port}`;
   const stop = async (): Promise<void> => {
+    if (options.stateFile && readDevServerState(options.stateFile)?.pid === child.pid) rmSync(options.stateFile, { force: true });
     if (!alive) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -120,6 +149,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  options.log?.(`temporal dev server at ${address}${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
+  if (options.stateFile && child.pid !== undefined) {
+    const state: DevServerState = { pid: child.pid, ownerPid: process.pid, address, startedAt: new Date().toISOString() };
+    mkdirSync(dirname(options.stateFile), { recursive: true });
+    writeFileSync(options.stateFile, `${JSON.stringify(state)}\n`);
+  }
+  options.log?.(`temporal dev server at ${address} (pid ${child.pid})${uiUrl ? `, Web UI ${uiUrl}` : ''}`);
   return { address, uiUrl, process: child, stop };
 }

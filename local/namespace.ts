@@ -1,11 +1,10 @@
 /** Registers (or checks) the stage's namespace on the cluster the settings point at, for the embedded stack and the CLI. */
-import { Connection } from '@temporalio/client';
 import type { BatonConfig, Env } from '../shared/config/index.ts';
-import { clientConnectionOptions, ensureNamespace, temporalSettings, type NamespaceState } from '../shared/temporal/index.ts';
+import { connectTemporal, ensureNamespace, temporalSettings, type NamespaceState } from '../shared/temporal/index.ts';
 
 export async function ensureStageNamespace(env: Env, config: BatonConfig): Promise<NamespaceState> {
   const settings = temporalSettings(env, config);
-  const connection = await Connection.connect(clientConnectionOptions(settings));
+  const connection = await connectTemporal(settings);
   try {
     return await ensureNamespace(connection.workflowService, { namespace: settings.namespace, address: settings.address });
   } finally {

@@ -2,7 +2,8 @@
  * A TypeScript entry point run as a Node child process with the flags `baton`
  * uses (isolated-vm needs --no-node-snapshot; tsx loads the source), spawned
  * directly so its pid is the process doing the work: the benchmarks read its
- * CPU and memory, and the fault tests kill it.
+ * CPU and memory, and the fault tests kill it. Each child watches its parent
+ * and stops when it is gone, so a killed stack leaves no process behind.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -35,13 +36,25 @@ export interface SpawnTsOptions {
 }
 
 const TAIL_CHARS = 4000;
+/** Makes the child end itself when this process dies, even by SIGKILL (parent-watch.ts). */
+const PARENT_WATCH = new URL('./parent-watch-register.ts', import.meta.url).href;
 
 /** `entry` is a path or a file: URL of a .ts module. */
 export function spawnTs(entry: string | URL, options: SpawnTsOptions): NodeProcess {
   const path = entry instanceof URL ? fileURLToPath(entry) : entry;
   const child = spawn(
     process.execPath,
-    ['--no-node-snapshot', '--enable-source-maps', ...(options.nodeArgs ?? []), '--import', import.meta.resolve('tsx'), path, ...(options.args ?? [])],
+    [
+      '--no-node-snapshot',
+      '--enable-source-maps',
+      ...(options.nodeArgs ?? []),
+      '--import',
+      import.meta.resolve('tsx'),
+      '--import',
+      PARENT_WATCH,
+      path,
+      ...(options.args ?? []),
+    ],
     {
       env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...definedEnv(options.env) },
       stdio: ['ignore', 'pipe', 'pipe'],

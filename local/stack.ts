@@ -7,7 +7,8 @@ import { Runtime, type Worker, type WorkflowBundleOption } from '@temporalio/wor
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
-import { connectClient, whenNamespaceKnown } from '../shared/temporal/index.ts';
+import { connectClient, describeTls, temporalSettings, whenNamespaceKnown } from '../shared/temporal/index.ts';
+import { TemporalConnectError } from '../shared/errors/index.ts';
 import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
@@ -19,6 +20,7 @@ import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.
 import { startDevServer, type DevServer } from './dev-server.ts';
 import { localExecutors } from './executors.ts';
 import { isListening } from './free-port.ts';
+import { describeServer, identifyServer, stopOrphan } from './foreign-server.ts';
 import { startLambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
 import { ensureStageNamespace } from './namespace.ts';
 import { ensureSearchAttribute } from '../shared/runs/index.ts';
@@ -27,6 +29,8 @@ export interface StackOptions {
   readonly env: Env;
   /** Keep the dev server's state in this SQLite file. */
   readonly dbFile?: string;
+  /** The dev server's state file (.baton/temporal-dev.json): who started the server at the address. */
+  readonly devServerStateFile?: string;
   readonly ui?: boolean;
   readonly lambdaPort?: number;
   /** Start a worker in this process; 'auto': only when none polls the task queue yet (a `baton dev` is up). */
@@ -57,9 +61,12 @@ export function quietTemporalRuntime(): void {
   runtimeInstalled = true;
   try {
     // The in-process worker logs as the container's does: ids and codes, never user data.
+    // The command owns the signals (cli/shutdown.ts): the Runtime's own
+    // handlers would swallow SIGTERM in a process that has no worker to stop.
     Runtime.install({
       logger: sdkLogger((line) => console.error(`baton: ${line}`)),
       telemetryOptions: { logging: FORWARD_CORE_LOGS },
+      shutdownSignals: [],
     });
   } catch {
     // already installed by the host (a test, say): keep theirs
@@ -80,10 +87,23 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const [host, portText] = splitAddress(base.temporal.address);
     let devServer: DevServer | undefined;
     let codecServer: LocalCodecServer | undefined;
-    if (await isListening(host, Number(portText))) {
-      log(`using the Temporal server at ${base.temporal.address}`);
+    let listening = await isListening(host, Number(portText));
+    if (listening) {
+      const found = identifyServer(base.temporal.address, options.devServerStateFile);
+      log(describeServer(base.temporal.address, found));
+      if (found.kind === 'orphan') {
+        await stopOrphan(found.state.pid);
+        listening = false;
+      }
+    }
+    if (listening) {
       await ensureStageNamespace(env, base);
     } else {
+      const settings = temporalSettings(env, base);
+      if (!isLoopback(host) || settings.mode !== 'plain') {
+        // The embedded dev server listens on loopback, without TLS: anything else names a cluster that is not there.
+        throw new TemporalConnectError(settings.address, describeTls(settings), 'nothing accepts connections there');
+      }
       // The CLI's own convention: the UI on the gRPC port + 1000 (8233 for 7233).
       const uiPort = Number(portText) + 1000;
       let uiCodecEndpoint: string | undefined;
@@ -101,6 +121,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
         ...(uiCodecEndpoint ? { uiCodecEndpoint } : {}),
         ...(options.dbFile ? { dbFile: options.dbFile } : {}),
         namespaces: [base.temporal.namespace],
+        ...(options.devServerStateFile ? { stateFile: options.devServerStateFile } : {}),
         log,
       });
       stops.push(() => devServer!.stop());
@@ -158,6 +179,10 @@ async function hasPollers(client: Client, config: BatonConfig): Promise<boolean>
     taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
   });
   return (response.pollers?.length ?? 0) > 0;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }
 
 export function splitAddress(address: string): [string, string] {

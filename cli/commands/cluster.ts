@@ -9,7 +9,8 @@ import type { Client } from '@temporalio/client';
 import { loadConfig, type BatonConfig } from '../../shared/config/index.ts';
 import { directoryRegistry, type Registry } from '../../shared/definition/index.ts';
 import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
-import { connectClient } from '../../shared/temporal/index.ts';
+import { connectClient, describeTls, temporalSettings } from '../../shared/temporal/index.ts';
+import { TemporalConnectError } from '../../shared/errors/index.ts';
 import { isListening } from '../../local/free-port.ts';
 import { splitAddress } from '../../local/stack.ts';
 import { withLocalDefaults } from '../../local/local-settings.ts';
@@ -27,7 +28,12 @@ export async function connectCluster(workflowsDir = process.env.BATON_WORKFLOWS_
   const config = loadConfig(env);
   const [host, port] = splitAddress(config.temporal.address);
   if (!(await isListening(host, Number(port)))) {
-    throw new Error(`no Temporal server at ${config.temporal.address}: start one with \`baton dev\` or set TEMPORAL_ADDRESS`);
+    const settings = temporalSettings(env, config);
+    throw new TemporalConnectError(
+      settings.address,
+      describeTls(settings),
+      'nothing accepts connections there; start one with `baton dev` or set TEMPORAL_ADDRESS',
+    );
   }
   const client = await connectClient(env, config);
   return {

@@ -1,7 +1,8 @@
 /**
  * `baton dev`: the embedded stack in the foreground. Ctrl-C (or SIGTERM)
  * stops the API, the worker, the Lambda endpoint and the dev server, in that
- * order, and leaves nothing running.
+ * order, and leaves nothing running; so does the death of its launcher, and a
+ * SIGKILL of this process takes the dev server with it (local/tied-spawn.ts).
  */
 import { join, resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
@@ -12,6 +13,7 @@ import { startEmbeddedStack } from '../../local/stack.ts';
 import { loadDefinitionFile } from '../../shared/definition/index.ts';
 import { runOnStack } from './run.ts';
 import { reconcileSchedulesAtStart } from '../../shared/schedules/index.ts';
+import { onShutdown, stopRequested } from '../shutdown.ts';
 
 export interface DevOptions {
   readonly run?: string;
@@ -22,7 +24,15 @@ export interface DevOptions {
 export async function devCommand(options: DevOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const { env, apiKeyFile } = withLocalDefaults(process.env);
-  const stack = await startEmbeddedStack({ env, dbFile: join(batonDir(), 'temporal.db'), ui: options.ui, worker: true, log });
+  const stack = await startEmbeddedStack({
+    env,
+    dbFile: join(batonDir(), 'temporal.db'),
+    devServerStateFile: join(batonDir(), 'temporal-dev.json'),
+    ui: options.ui,
+    worker: true,
+    log,
+  });
+  const forgetStack = onShutdown(() => stack.stop());
   const registry = directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows'));
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   try {
@@ -37,9 +47,16 @@ export async function devCommand(options: DevOptions): Promise<void> {
       { port: Number(options.apiPort) },
     );
   } catch (error) {
+    forgetStack();
     await stack.stop();
     throw error;
   }
+  forgetStack();
+  onShutdown(async () => {
+    await api?.close();
+    await stack.stop();
+    log('stopped');
+  });
   log(
     [
       'baton dev is up',
@@ -53,24 +70,12 @@ export async function devCommand(options: DevOptions): Promise<void> {
     ].join('\n'),
   );
 
-  const stopped = new Promise<void>((resolveStop) => {
-    const stop = (signal: NodeJS.Signals) => {
-      log(`\n${signal}: stopping`);
-      void (async () => {
-        await api?.close();
-        await stack.stop();
-        resolveStop();
-      })();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
   await reconcileSchedulesAtStart({ client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry }, log);
   if (options.run) {
     await loadDefinitionFile(options.run)
       .then((definition) => runOnStack(stack, definition, null, registry))
       .catch((error: unknown) => log(`baton dev --run: ${String(error)}`));
   }
-  await stopped;
-  log('stopped');
+  // Runs until a signal (or the launcher's death): cli/shutdown.ts then runs the cleanups above and exits.
+  await stopRequested();
 }

@@ -4,12 +4,13 @@
  * Exit 0 when the run completes, 1 otherwise.
  */
 import { join, resolve } from 'node:path';
-import { compileDefinition, directoryRegistry, loadDefinitionFile, type Definition, type Registry } from '../../shared/definition/index.ts';
+import { checkTriggerData, compileDefinition, directoryRegistry, loadDefinitionFile, type Definition, type Registry } from '../../shared/definition/index.ts';
 import { DefinitionError, errorMessage } from '../../shared/errors/index.ts';
 import { watchRun } from '../../shared/runs/index.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../../local/stack.ts';
 import { printChange } from '../progress.ts';
+import { onShutdown } from '../shutdown.ts';
 
 export interface RunOptions {
   readonly input: string;
@@ -54,28 +55,33 @@ export async function runCommand(file: string, options: RunOptions): Promise<voi
   try {
     definition = await loadDefinitionFile(file); // refuse a bad definition before starting anything
     data = parseInput(options.input);
+    const problems = checkTriggerData(definition.input, data);
+    if (problems.length > 0) throw new Error(`--input does not match the input schema of "${definition.name}": ${problems.join('; ')}`);
   } catch (error) {
     console.error(error instanceof DefinitionError ? error.message : `baton run: ${errorMessage(error)}`);
     process.exitCode = 1;
     return;
   }
   const { env } = withLocalDefaults(process.env);
-  const stack = await startEmbeddedStack({
-    env,
-    dbFile: join(batonDir(), 'temporal.db'),
-    worker: 'auto',
-    log: (line) => process.stderr.write(`${line}\n`),
-  });
-  const stop = () => {
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let stack: EmbeddedStack;
+  try {
+    stack = await startEmbeddedStack({
+      env,
+      dbFile: join(batonDir(), 'temporal.db'),
+      devServerStateFile: join(batonDir(), 'temporal-dev.json'),
+      worker: 'auto',
+      log: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    console.error(`baton run: ${errorMessage(error)}`);
+    process.exitCode = 1;
+    return;
+  }
+  const forget = onShutdown(() => stack.stop());
   try {
     process.exitCode = await runOnStack(stack, definition, data, directoryRegistry(resolve(options.workflows)));
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    forget();
     await stack.stop();
   }
 }

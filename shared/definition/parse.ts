@@ -8,7 +8,8 @@ import { DefinitionError, type DefinitionIssue } from '../errors/index.ts';
 import { checkCodeSyntax, checkExpressionSyntax } from './syntax.ts';
 import { checkGraph, checkMentions } from './graph.ts';
 import { findMentions } from './mentions.ts';
-import { stepExpressions, stepJavascript } from './steps.ts';
+import { stepExpressions, stepJavascript, templatedFields } from './steps.ts';
+import { isSecretReference, templateTextIssues } from './templates.ts';
 import { checkTriggers } from './triggers.ts';
 import { checkInputSchema } from './input-schema.ts';
 import { parseDuration } from './duration.ts';
@@ -81,7 +82,11 @@ function validateStep<T extends Step>(
   }
   const step = parsed.data;
   if (step.type === 'code') issues.push(...checkCodeSyntax(step, formatPath([...at, 'code'])));
+  for (const [field, value] of Object.entries(templatedFields(step))) {
+    for (const issue of templateTextIssues(value, [field])) issues.push({ path: formatPath([...at, ...issue.path]), message: issue.message });
+  }
   for (const { path, expression } of stepExpressions(step)) {
+    if (isSecretReference(expression)) continue;
     issues.push(...checkExpressionSyntax(expression, formatPath([...at, ...path])));
   }
   if (step.type === 'wait' && parseDuration(step.duration) === undefined) {
@@ -139,6 +144,23 @@ export function mentionsOfBlock(block: Block, blockIds: ReadonlySet<string>): st
   return [...new Set(sources.flatMap((source) => findMentions(source, candidates)))].sort();
 }
 
+/**
+ * What the graph checks need of a block that failed validation: its id and
+ * `after` as written, when they have the right shape, so a reference to it or
+ * from it is still checked. A block without a usable id gets one no
+ * reference can name.
+ */
+function graphStub(raw: unknown, index: number): Block {
+  const record = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const id = typeof record.id === 'string' && record.id !== '' ? record.id : `\u0000blocks[${index}]`;
+  const after = Array.isArray(record.after) && record.after.every((a) => typeof a === 'string') ? (record.after as string[]) : [];
+  return { id, type: 'code', after, code: '', language: 'javascript' } as unknown as Block;
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
 /** Validates a parsed document; throws a DefinitionError listing every issue. */
 export function validateDefinition(value: unknown, source: string): Definition {
   const issues: DefinitionIssue[] = [];
@@ -149,18 +171,24 @@ export function validateDefinition(value: unknown, source: string): Definition {
   const shell = definitionShellSchema.safeParse(record);
   if (!shell.success) issues.push(...zodIssues(shell.error, []).filter((issue) => !issue.path.startsWith('blocks[')));
   const rawBlocks = Array.isArray(record.blocks) ? record.blocks : [];
-  const blocks = rawBlocks.map((raw, index) => validateBlock(raw, index, issues));
+  // Each stage reports what it can, whatever an earlier stage found: fields, then the graph, then mentions.
+  const clean: boolean[] = [];
+  const blocks = rawBlocks.map((raw, index) => {
+    const before = issues.length;
+    const block = validateBlock(raw, index, issues);
+    clean.push(block !== undefined && issues.length === before);
+    return block;
+  });
   const valid = blocks.filter((block): block is Block => block !== undefined);
-  if (shell.success) {
-    issues.push(...checkTriggers(shell.data.triggers), ...checkInputSchema(shell.data.input));
-    if (valid.length === rawBlocks.length && issues.length === 0) {
-      const graphIssues = checkGraph(valid, shell.data.onError);
-      issues.push(...graphIssues);
-      if (graphIssues.length === 0) {
-        const ids = new Set(valid.map((block) => block.id));
-        issues.push(...checkMentions(valid, shell.data.onError, (block) => mentionsOfBlock(block, ids)));
-      }
-    }
+  if (shell.success) issues.push(...checkTriggers(shell.data.triggers), ...checkInputSchema(shell.data.input));
+  const onError = shell.success ? shell.data.onError : stringList(record.onError);
+  const graphBlocks = blocks.map((block, index) => block ?? graphStub(rawBlocks[index], index));
+  const graphIssues = checkGraph(graphBlocks, onError);
+  issues.push(...graphIssues);
+  if (graphIssues.length === 0) {
+    const ids = new Set(graphBlocks.map((block) => block.id));
+    const cleanBlocks = new Set(graphBlocks.filter((_, index) => clean[index]));
+    issues.push(...checkMentions(graphBlocks, onError, (block) => (cleanBlocks.has(block) ? mentionsOfBlock(block, ids) : [])));
   }
   if (issues.length > 0 || !shell.success) throw new DefinitionError(source, issues);
   return {

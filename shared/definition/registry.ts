@@ -6,10 +6,12 @@
  * starts, so a redeploy never changes a run in flight.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
 import { DefinitionError } from '../errors/index.ts';
 import { compileDefinition, type CompiledDefinition } from './compile.ts';
 import { loadDefinitionFile } from './load.ts';
+import { parseDefinitionText } from './parse.ts';
 import type { Plan } from '../contract/plan.ts';
 
 export interface Registry {
@@ -19,7 +21,7 @@ export interface Registry {
 }
 
 export function directoryRegistry(dir: string): Registry {
-  const cache = new Map<string, { mtimeMs: number; compiled: CompiledDefinition | undefined; error?: DefinitionError }>();
+  const cache = new Map<string, { mtimeMs: number; compiled: CompiledDefinition | undefined; error?: DefinitionError; names?: string[] }>();
   const load = async () => {
     let files: string[];
     try {
@@ -37,7 +39,8 @@ export function directoryRegistry(dir: string): Registry {
           entry = { mtimeMs, compiled: compileDefinition(await loadDefinitionFile(path)) };
         } catch (error) {
           if (!(error instanceof DefinitionError)) throw error;
-          entry = { mtimeMs, compiled: undefined, error };
+          // Named by file, not by server path; and the names it may hold, so a request for it gets this error.
+          entry = { mtimeMs, compiled: undefined, error: new DefinitionError(file, error.issues), names: await namesOfBroken(path, file) };
         }
         cache.set(path, entry);
       }
@@ -47,8 +50,13 @@ export function directoryRegistry(dir: string): Registry {
   };
   return {
     async find(name) {
-      // A broken file must not hide the valid ones: it is skipped here and reported by `baton validate`.
-      return (await load()).find((entry) => entry.compiled?.definition.name === name)?.compiled;
+      // A broken file must not hide the valid ones; but asked for the workflow it holds, say why it is not there.
+      const entries = await load();
+      const found = entries.find((entry) => entry.compiled?.definition.name === name)?.compiled;
+      if (found) return found;
+      const broken = entries.find((entry) => entry.names?.includes(name));
+      if (broken?.error) throw broken.error;
+      return undefined;
     },
     async list() {
       const entries = await load();
@@ -59,6 +67,18 @@ export function directoryRegistry(dir: string): Registry {
       return entries.flatMap((entry) => (entry.compiled ? [entry.compiled] : []));
     },
   };
+}
+
+/** The file's stem, and the `name` it declares if the text parses that far. */
+async function namesOfBroken(path: string, file: string): Promise<string[]> {
+  const names = [basename(file, extname(file))];
+  try {
+    const value = parseDefinitionText(await readFile(path, 'utf8'), file) as { name?: unknown } | null;
+    if (typeof value?.name === 'string') names.push(value.name);
+  } catch {
+    // not even YAML: the file name is all there is
+  }
+  return names;
 }
 
 export function memoryRegistry(definitions: readonly CompiledDefinition[]): Registry {

@@ -71,3 +71,43 @@ export function branchFunction(whens: readonly string[]): string {
   const tests = whens.map((when, index) => `if (${when}\n) return ${index};`).join('\n');
   return `(async function __batonBranch() {\n${tests}\nreturn "else";\n})`;
 }
+
+export interface TemplateIssue {
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
+}
+
+const SECRET = /^secret:/;
+
+/**
+ * Template mistakes that the expression parser would report without saying
+ * what is wrong: a `}}` or `{{` left over once every `{{ expr }}` is matched
+ * (`"{{ a.data }} }}"`), and `{{ secret:NAME }}`, which only resource
+ * settings may hold (the db-connector resolves it; a block never sees a secret).
+ */
+export function templateTextIssues(value: unknown, path: ReadonlyArray<string | number> = []): TemplateIssue[] {
+  if (typeof value === 'string') {
+    const issues: TemplateIssue[] = [];
+    const rest = value.replace(PART, ' ');
+    if (rest.includes('}}')) issues.push({ path, message: 'a "}}" without its "{{" (a template is {{ expression }}, and an expression cannot contain "}}")' });
+    if (rest.includes('{{')) issues.push({ path, message: 'a "{{" without its "}}" (a template is {{ expression }})' });
+    for (const match of value.matchAll(PART)) {
+      const expression = (match[1] ?? '').trim();
+      if (SECRET.test(expression)) {
+        issues.push({
+          path,
+          message: `{{ ${expression} }}: secrets are resolved only in a resource's settings (BATON_RESOURCES), never in a block; put it in the resource's url or headers`,
+        });
+      }
+    }
+    return issues;
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => templateTextIssues(item, [...path, index]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([key, item]) => templateTextIssues(item, [...path, key]));
+  return [];
+}
+
+/** True for an expression templateTextIssues already reports (a secret reference): no parser message on top. */
+export function isSecretReference(expression: string): boolean {
+  return SECRET.test(expression.trim());
+}

@@ -4,7 +4,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ancestorsOf, predecessorsOf } from '../definition/graph.ts';
-import type { Registry } from '../definition/index.ts';
+import { checkTriggerData, type Registry } from '../definition/index.ts';
 import { type ResultStore } from '../store/index.ts';
 import { BATON_RUN, statusQuery, storeKeys, type BatonRunInput, type RunStatus, type StoredBlockResult } from '../contract/index.ts';
 import { RunOperationError } from '../errors/index.ts';
@@ -137,6 +137,11 @@ export async function rerunRun(options: RerunOptions): Promise<StartedRun & { re
     options.data !== undefined
       ? options.data
       : ((await options.store.getJson<{ data?: unknown }>(storeKeys.trigger(old.runId)))?.data ?? null);
+  // The new run is on the current definition: its data (new, or the earlier run's) must fit the current input schema.
+  const problems = checkTriggerData(compiled.definition.input, data);
+  if (problems.length > 0) {
+    throw new RunOperationError('invalid', `${options.data !== undefined ? 'data' : `the data of run "${options.runId}"`} does not match the input schema of "${old.workflow}": ${problems.join('; ')}`);
+  }
   const started = await startRun({
     client: options.client,
     store: options.store,

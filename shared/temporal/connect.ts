@@ -6,6 +6,7 @@
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { BatonConfig, Env } from '../config/index.ts';
 import { dataConverterFor } from '../codec/index.ts';
+import { TemporalConnectError, errorMessage } from '../errors/index.ts';
 import { temporalSettings, type TemporalSettings } from './settings.ts';
 import { watchingCredentials } from './client-credentials.ts';
 
@@ -26,8 +27,44 @@ export function clientConnectionOptions(settings: TemporalSettings): ConnectionO
   return { ...rest, credentials: watching.credentials, channelArgs: watching.channelArgs };
 }
 
+/** The TLS mode in words, for a message; names certificate files, never their contents or an API key. */
+export function describeTls(settings: TemporalSettings): string {
+  const ca = settings.files?.serverCa
+    ? `server CA ${settings.files.serverCa}`
+    : settings.tls?.serverRootCACertificate
+      ? 'server CA given inline'
+      : 'the system\'s trusted CAs';
+  const name = settings.serverName ? `, server name ${settings.serverName}` : '';
+  switch (settings.mode) {
+    case 'plain':
+      return 'plain, no TLS';
+    case 'tls':
+      return `TLS, ${ca}${name}`;
+    case 'mtls':
+      return `mTLS, client certificate ${settings.files?.clientCert ?? 'given inline'}, ${ca}${name}`;
+    case 'api-key':
+      return `TLS with an API key, ${ca}${name}`;
+  }
+}
+
+/**
+ * Connection.connect, except that a connection that fails is closed: its gRPC
+ * channel (and a certificate file watcher) would otherwise keep the process
+ * alive after the error, and the error names the address and the TLS mode.
+ */
+export async function connectTemporal(settings: TemporalSettings, extra: Partial<ConnectionOptions> = {}): Promise<Connection> {
+  const connection = Connection.lazy({ ...clientConnectionOptions(settings), ...extra });
+  try {
+    await connection.ensureConnected();
+    return connection;
+  } catch (error) {
+    await connection.close().catch(() => {});
+    throw new TemporalConnectError(settings.address, describeTls(settings), errorMessage(error), { cause: error });
+  }
+}
+
 export async function connectClient(env: Env, config: BatonConfig): Promise<Client> {
-  const connection = await Connection.connect(clientConnectionOptions(temporalSettings(env, config)));
+  const connection = await connectTemporal(temporalSettings(env, config));
   return new Client({
     connection,
     namespace: config.temporal.namespace,

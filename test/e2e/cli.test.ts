@@ -142,7 +142,8 @@ describe('baton runs and baton schedules', () => {
       expect(ran.code, ran.stderr).toBe(0);
       const runId = /run (run-[a-z0-9-]+) \(two\)/.exec(ran.stderr)![1]!;
 
-      await expect.poll(async () => JSON.parse((await baton(['runs', 'list', '--workflow', 'two', '--json'], env, cwd)).stdout || '[]')).toEqual([
+      // Visibility is eventually consistent, and each poll starts a `baton` process: give it time.
+      await expect.poll(async () => JSON.parse((await baton(['runs', 'list', '--workflow', 'two', '--json'], env, cwd)).stdout || '[]'), { timeout: 30_000, interval: 500 }).toEqual([
         expect.objectContaining({ runId, workflow: 'two', status: 'completed' }),
       ]);
       const shown = JSON.parse((await baton(['runs', 'show', runId, '--json'], env, cwd)).stdout) as { blocks: Record<string, { status: string }> };
