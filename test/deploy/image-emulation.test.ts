@@ -46,6 +46,8 @@ const config = loadConfig(settings);
 
 let worker: EmulatedImage | undefined;
 let executors: EmulatedImage | undefined;
+/** The build stages' roots, deleted beside the tests. */
+let pruned: Promise<unknown> = Promise.resolve();
 const buildSeconds: Record<string, number> = {};
 
 async function emulate(dockerfile: string): Promise<EmulatedImage> {
@@ -79,15 +81,22 @@ const exitOf = (child: ChildProcess) =>
   new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
 
 beforeAll(async () => {
-  [worker, executors] = await Promise.all([emulate('worker/Dockerfile'), emulate('functions/Dockerfile')]);
+  const [built, builtExecutors] = await Promise.allSettled([emulate('worker/Dockerfile'), emulate('functions/Dockerfile')]);
+  // Kept even when the other failed, so that afterAll deletes it.
+  worker = built.status === 'fulfilled' ? built.value : undefined;
+  executors = builtExecutors.status === 'fulfilled' ? builtExecutors.value : undefined;
+  for (const result of [built, builtExecutors]) if (result.status === 'rejected') throw result.reason;
   console.error(`image emulation: worker ${buildSeconds['worker/Dockerfile']} s, executors ${buildSeconds['functions/Dockerfile']} s (built side by side)`);
+  pruned = Promise.all([worker!.removeBuildStages(), executors!.removeBuildStages()]);
 }, 600_000);
 
-afterAll(() => {
-  worker?.remove();
-  executors?.remove();
+afterAll(async () => {
+  const started = Date.now();
+  await pruned;
+  await Promise.all([worker?.remove(), executors?.remove()]);
   rmSync(resultsDir, { recursive: true, force: true });
-});
+  console.error(`image emulation: clean-up waited ${Math.round((Date.now() - started) / 1000)} s`);
+}, 600_000);
 
 describe('worker/Dockerfile, emulated', () => {
   it('carries out every step but --chown and USER, on Node 24', () => {
