@@ -177,133 +177,144 @@ export async function emulateDockerfile(dockerfile: string, options: EmulateOpti
   const globalArgs: Record<string, string> = {};
   const stages: Stage[] = [];
   const scratch = mkdtempSync(join(tmpdir(), 'baton-image-'));
+  try {
+    await carryOut();
+  } catch (error) {
+    await rm(scratch, { recursive: true, force: true });
+    throw error;
+  }
 
-  for (const instruction of parsed.getInstructions()) {
-    const keyword = instruction.getKeyword();
-    const stage = stages.at(-1);
-    if (!stage && keyword !== 'ARG' && keyword !== 'FROM') throw new Error(`${keyword} before the first FROM`);
+  async function carryOut(): Promise<void> {
+    for (const instruction of parsed.getInstructions()) {
+      const keyword = instruction.getKeyword();
+      const stage = stages.at(-1);
+      if (!stage && keyword !== 'ARG' && keyword !== 'FROM') throw new Error(`${keyword} before the first FROM`);
 
-    if (instruction instanceof Arg) {
-      for (const property of instruction.getProperties()) {
-        const name = property.getName();
-        const value = options.buildArgs?.[name] ?? (stage ? globalArgs[name] : undefined) ?? property.getUnescapedValue() ?? '';
-        if (stage) stage.args[name] = expand(value, { ...stage.args, ...stage.env });
-        else globalArgs[name] = value;
-      }
-      continue;
-    }
-    if (instruction instanceof From) {
-      const image = expand(instruction.getImage() ?? '', globalArgs);
-      const from = stages.find((s) => s.name === image);
-      const base = from ? from.base : image;
-      const known = BASE_IMAGES[base];
-      if (!known) throw new Error(`FROM ${image}: not a base image this emulation knows (${Object.keys(BASE_IMAGES).join(', ')}) nor an earlier stage`);
-      const nodeMajor = Number(process.versions.node.split('.')[0]);
-      if (nodeMajor !== known.nodeMajor) throw new Error(`FROM ${image}: the image has Node ${known.nodeMajor}, this machine's Node (standing in for it) is ${process.versions.node}`);
-      const root = mkdtempSync(join(scratch, `stage${stages.length}-`));
-      if (from) cpSync(from.root, root, { recursive: true });
-      stages.push({
-        name: instruction.getBuildStage() ?? undefined,
-        base,
-        root,
-        workdir: from ? from.workdir : known.workdir,
-        env: from ? { ...from.env } : { ...known.env },
-        args: {},
-        exposed: [],
-        skipped: [],
-      });
-      mkdirSync(hostPathIn(root, stages.at(-1)!.workdir), { recursive: true });
-      log(`FROM ${image}${instruction.getBuildStage() ? ` AS ${instruction.getBuildStage()}` : ''}: ${root}`);
-      continue;
-    }
-    const s = stage!;
-    const vars = { ...s.args, ...s.env };
-    const flags = flagsOf(instruction);
-    switch (keyword) {
-      case 'WORKDIR': {
-        s.workdir = posix.resolve(s.workdir, expand(instruction.getArgumentsContent() ?? '', vars));
-        mkdirSync(hostPathIn(s.root, s.workdir), { recursive: true });
-        break;
-      }
-      case 'ENV': {
-        for (const property of (instruction as Env).getProperties()) s.env[property.getName()] = expand(property.getUnescapedValue() ?? '', { ...s.args, ...s.env });
-        break;
-      }
-      case 'COPY': {
-        const unknown = Object.keys(flags).filter((flag) => flag !== 'from' && flag !== 'chown');
-        if (unknown.length > 0) throw new Error(`COPY --${unknown.join(', --')} is not emulated`);
-        if (flags.chown) s.skipped.push(`COPY --chown=${flags.chown}: files belong to the user running the emulation`);
-        const parts = (instruction as Copy).getArguments().map((argument) => expand(argument.getValue(), vars));
-        const destText = parts.pop()!;
-        if (parts.length === 0) throw new Error(`COPY without a source: ${instruction.getRawArgumentsContent()}`);
-        if (parts.some((part) => /[*?[]/.test(part))) throw new Error(`COPY wildcards are not emulated: ${parts.join(' ')}`);
-        const dest = hostPathIn(s.root, posix.resolve(s.workdir, destText));
-        const destIsDir = destText.endsWith('/') || parts.length > 1 || (existsSync(dest) && statSync(dest).isDirectory());
-        const source = flags.from !== undefined ? stages.find((other) => other.name === flags.from) ?? stages[Number(flags.from)] : undefined;
-        if (flags.from !== undefined && (!source || source === s)) throw new Error(`COPY --from=${flags.from}: no earlier stage of that name`);
-        for (const part of parts) {
-          if (source) copyInto(hostPathIn(source.root, posix.resolve('/', part)), dest, destIsDir, () => true);
-          else {
-            const path = join(options.context, posix.normalize(part));
-            if (relative(options.context, path).startsWith('..')) throw new Error(`COPY ${part}: outside the build context`);
-            if (!contextFilter(path)) throw new Error(`COPY ${part}: excluded by .dockerignore`);
-            copyInto(path, dest, destIsDir, contextFilter);
-          }
+      if (instruction instanceof Arg) {
+        for (const property of instruction.getProperties()) {
+          const name = property.getName();
+          const value = options.buildArgs?.[name] ?? (stage ? globalArgs[name] : undefined) ?? property.getUnescapedValue() ?? '';
+          if (stage) stage.args[name] = expand(value, { ...stage.args, ...stage.env });
+          else globalArgs[name] = value;
         }
-        break;
+        continue;
       }
-      case 'RUN': {
-        if (Object.keys(flags).length > 0) throw new Error(`RUN --${Object.keys(flags).join(', --')} is not emulated`);
-        const command = commandOf(instruction);
-        const text = command.join(' ');
-        const steps = command[0] === '/bin/sh' ? command[2]!.split(/&&|;|\|\|/) : [text];
-        const osSteps = steps.filter((step) => OS_PACKAGE_TOOLS.test(step));
-        if (osSteps.length > 0) {
-          if (osSteps.length !== steps.length) throw new Error(`RUN mixes the base image's package steps with others; split it: ${text}`);
-          s.skipped.push(`RUN ${text.replace(/^\/bin\/sh -c /, '')}: the base image's OS packages (this machine's stand in)`);
+      if (instruction instanceof From) {
+        const image = expand(instruction.getImage() ?? '', globalArgs);
+        const from = stages.find((s) => s.name === image);
+        const base = from ? from.base : image;
+        const known = BASE_IMAGES[base];
+        if (!known) throw new Error(`FROM ${image}: not a base image this emulation knows (${Object.keys(BASE_IMAGES).join(', ')}) nor an earlier stage`);
+        const nodeMajor = Number(process.versions.node.split('.')[0]);
+        if (nodeMajor !== known.nodeMajor) throw new Error(`FROM ${image}: the image has Node ${known.nodeMajor}, this machine's Node (standing in for it) is ${process.versions.node}`);
+        const root = mkdtempSync(join(scratch, `stage${stages.length}-`));
+        if (from) cpSync(from.root, root, { recursive: true });
+        stages.push({
+          name: instruction.getBuildStage() ?? undefined,
+          base,
+          root,
+          workdir: from ? from.workdir : known.workdir,
+          env: from ? { ...from.env } : { ...known.env },
+          args: {},
+          exposed: [],
+          skipped: [],
+        });
+        mkdirSync(hostPathIn(root, stages.at(-1)!.workdir), { recursive: true });
+        log(`FROM ${image}${instruction.getBuildStage() ? ` AS ${instruction.getBuildStage()}` : ''}: ${root}`);
+        continue;
+      }
+      const s = stage!;
+      const vars = { ...s.args, ...s.env };
+      const flags = flagsOf(instruction);
+      switch (keyword) {
+        case 'WORKDIR': {
+          s.workdir = posix.resolve(s.workdir, expand(instruction.getArgumentsContent() ?? '', vars));
+          mkdirSync(hostPathIn(s.root, s.workdir), { recursive: true });
           break;
         }
-        for (const top of readdirSync(s.root)) {
-          if (new RegExp(`(^|[\\s='"])/${top}(/|[\\s'"]|$)`).test(text)) throw new Error(`RUN names /${top}, an absolute path of the image the emulation does not remap: ${text}`);
+        case 'ENV': {
+          for (const property of (instruction as Env).getProperties()) s.env[property.getName()] = expand(property.getUnescapedValue() ?? '', { ...s.args, ...s.env });
+          break;
         }
-        const cwd = hostPathIn(s.root, s.workdir);
-        log(`RUN ${text} (in ${cwd})`);
-        await run(command, cwd, { ...baseProcessEnv(), ...mapEnv(s.root, { ...s.args, ...s.env }) });
-        break;
-      }
-      case 'CMD':
-        s.cmd = commandOf(instruction);
-        break;
-      case 'ENTRYPOINT':
-        s.entrypoint = commandOf(instruction);
-        break;
-      case 'HEALTHCHECK': {
-        const check = instruction as Healthcheck;
-        const args = check.getArguments().map((a) => a.getValue());
-        if (args[0] === 'CMD') {
-          const rest = (check.getRawArgumentsContent() ?? '').replace(/\\\r?\n/g, ' ').replace(/^(\s*--\S+)*\s*CMD\s+/, '');
-          s.healthcheck = rest.trim().startsWith('[') ? (JSON.parse(rest) as string[]) : ['/bin/sh', '-c', rest];
+        case 'COPY': {
+          const unknown = Object.keys(flags).filter((flag) => flag !== 'from' && flag !== 'chown');
+          if (unknown.length > 0) throw new Error(`COPY --${unknown.join(', --')} is not emulated`);
+          if (flags.chown) s.skipped.push(`COPY --chown=${flags.chown}: files belong to the user running the emulation`);
+          const parts = (instruction as Copy).getArguments().map((argument) => expand(argument.getValue(), vars));
+          const destText = parts.pop()!;
+          if (parts.length === 0) throw new Error(`COPY without a source: ${instruction.getRawArgumentsContent()}`);
+          if (parts.some((part) => /[*?[]/.test(part))) throw new Error(`COPY wildcards are not emulated: ${parts.join(' ')}`);
+          const dest = hostPathIn(s.root, posix.resolve(s.workdir, destText));
+          const destIsDir = destText.endsWith('/') || parts.length > 1 || (existsSync(dest) && statSync(dest).isDirectory());
+          const source = flags.from !== undefined ? stages.find((other) => other.name === flags.from) ?? stages[Number(flags.from)] : undefined;
+          if (flags.from !== undefined && (!source || source === s)) throw new Error(`COPY --from=${flags.from}: no earlier stage of that name`);
+          for (const part of parts) {
+            if (source) copyInto(hostPathIn(source.root, posix.resolve('/', part)), dest, destIsDir, () => true);
+            else {
+              const path = join(options.context, posix.normalize(part));
+              if (relative(options.context, path).startsWith('..')) throw new Error(`COPY ${part}: outside the build context`);
+              if (!contextFilter(path)) throw new Error(`COPY ${part}: excluded by .dockerignore`);
+              copyInto(path, dest, destIsDir, contextFilter);
+            }
+          }
+          break;
         }
-        break;
+        case 'RUN': {
+          if (Object.keys(flags).length > 0) throw new Error(`RUN --${Object.keys(flags).join(', --')} is not emulated`);
+          const command = commandOf(instruction);
+          const text = command.join(' ');
+          const steps = command[0] === '/bin/sh' ? command[2]!.split(/&&|;|\|\|/) : [text];
+          const osSteps = steps.filter((step) => OS_PACKAGE_TOOLS.test(step));
+          if (osSteps.length > 0) {
+            if (osSteps.length !== steps.length) throw new Error(`RUN mixes the base image's package steps with others; split it: ${text}`);
+            s.skipped.push(`RUN ${text.replace(/^\/bin\/sh -c /, '')}: the base image's OS packages (this machine's stand in)`);
+            break;
+          }
+          for (const top of readdirSync(s.root)) {
+            if (new RegExp(`(^|[\\s='"])/${top}(/|[\\s'"]|$)`).test(text)) throw new Error(`RUN names /${top}, an absolute path of the image the emulation does not remap: ${text}`);
+          }
+          const cwd = hostPathIn(s.root, s.workdir);
+          log(`RUN ${text} (in ${cwd})`);
+          await run(command, cwd, { ...baseProcessEnv(), ...mapEnv(s.root, { ...s.args, ...s.env }) });
+          break;
+        }
+        case 'CMD':
+          s.cmd = commandOf(instruction);
+          break;
+        case 'ENTRYPOINT':
+          s.entrypoint = commandOf(instruction);
+          break;
+        case 'HEALTHCHECK': {
+          const check = instruction as Healthcheck;
+          const args = check.getArguments().map((a) => a.getValue());
+          if (args[0] === 'CMD') {
+            const rest = (check.getRawArgumentsContent() ?? '').replace(/\\\r?\n/g, ' ').replace(/^(\s*--\S+)*\s*CMD\s+/, '');
+            s.healthcheck = rest.trim().startsWith('[') ? (JSON.parse(rest) as string[]) : ['/bin/sh', '-c', rest];
+          }
+          break;
+        }
+        case 'STOPSIGNAL':
+          s.stopSignal = instruction.getArgumentsContent() ?? undefined;
+          break;
+        case 'USER':
+          s.user = instruction.getArgumentsContent() ?? undefined;
+          s.skipped.push(`USER ${s.user}: processes run as the user running the emulation`);
+          break;
+        case 'EXPOSE':
+          s.exposed.push(...instruction.getArguments().map((a) => a.getValue()));
+          break;
+        case 'LABEL':
+          break;
+        default:
+          throw new Error(`${keyword} is not emulated (${dockerfile} line ${instruction.getRange().start.line + 1})`);
       }
-      case 'STOPSIGNAL':
-        s.stopSignal = instruction.getArgumentsContent() ?? undefined;
-        break;
-      case 'USER':
-        s.user = instruction.getArgumentsContent() ?? undefined;
-        s.skipped.push(`USER ${s.user}: processes run as the user running the emulation`);
-        break;
-      case 'EXPOSE':
-        s.exposed.push(...instruction.getArguments().map((a) => a.getValue()));
-        break;
-      case 'LABEL':
-        break;
-      default:
-        throw new Error(`${keyword} is not emulated (${dockerfile} line ${instruction.getRange().start.line + 1})`);
     }
   }
   const final = stages.at(-1);
-  if (!final) throw new Error(`${dockerfile} has no FROM`);
+  if (!final) {
+    await rm(scratch, { recursive: true, force: true });
+    throw new Error(`${dockerfile} has no FROM`);
+  }
 
   const processEnv = (overrides: Record<string, string> = {}) => ({ ...baseProcessEnv(), ...mapEnv(final.root, final.env), ...overrides });
   return {
