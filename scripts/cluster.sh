@@ -8,6 +8,8 @@
 #   scripts/cluster.sh status          what runs (exit 0 when all of it does)
 #   scripts/cluster.sh down [--purge]  stops exactly what `up` started; --purge also
 #                                      deletes the state (databases, certificates, logs)
+#   scripts/cluster.sh build           only the build into the cache (CI warms it so); starts
+#                                      nothing, prints the cache directory
 #
 # `up` prints KEY=VALUE lines on stdout, TEMPORAL_ADDRESS last:
 #   eval "$(scripts/cluster.sh up)" && npx baton run workflows/hello.yaml
@@ -686,12 +688,20 @@ cmd_status() {
   $all
 }
 
+cmd_build() {
+  [ $# -eq 0 ] || die "build: no options (usage: build)"
+  ensure_server
+  log "Temporal server $VERSION and its SQL tool in $BIN_DIR"
+  echo "$BIN_DIR"
+}
+
 case ${1:-} in
+  build) shift && cmd_build "$@" ;;
   up) shift && cmd_up "$@" ;;
   down) shift && cmd_down "$@" ;;
   status) shift && cmd_status "$@" ;;
   *)
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -11,8 +11,17 @@ import { failureConverter } from './failure-converter.ts';
 import { ENCODING_ENCRYPTED, KeyRingPayloadCodec, METADATA_KEY_ID } from './payload-codec.ts';
 import { EndUndecodableRuns, type EndRun } from './undecodable-runs.ts';
 
-/** The worker (and its workflow bundle) load the failure converter from this module. */
-export const FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+/** Set by scripts/bundle-worker.ts: the built artefact's own failure-converter module, beside its entry. */
+declare const BATON_BUNDLED_FAILURE_CONVERTER: string | undefined;
+
+/**
+ * The worker (and its workflow bundle) load the failure converter from this
+ * module by path: the SDK require()s it on the worker's main thread, even
+ * with a prebuilt workflow bundle.
+ */
+export const FAILURE_CONVERTER_PATH = fileURLToPath(
+  new URL(typeof BATON_BUNDLED_FAILURE_CONVERTER === 'string' ? BATON_BUNDLED_FAILURE_CONVERTER : './failure-converter.ts', import.meta.url),
+);
 
 const loaded = new WeakMap<KeyRing, LoadedDataConverter>();
 
