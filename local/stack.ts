@@ -12,7 +12,7 @@ import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
-import { FORWARD_CORE_LOGS, sdkLogger } from '../worker/sdk-logger.ts';
+import { sdkLogger } from '../worker/sdk-logger.ts';
 import type { CompiledDefinition, Registry } from '../shared/definition/index.ts';
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.ts';
@@ -57,10 +57,7 @@ export function quietTemporalRuntime(): void {
   runtimeInstalled = true;
   try {
     // The in-process worker logs as the container's does: ids and codes, never user data.
-    Runtime.install({
-      logger: sdkLogger((line) => console.error(`baton: ${line}`)),
-      telemetryOptions: { logging: FORWARD_CORE_LOGS },
-    });
+    Runtime.install({ logger: sdkLogger((line) => console.error(`baton: ${line}`)) });
   } catch {
     // already installed by the host (a test, say): keep theirs
   }
