@@ -13,7 +13,7 @@ import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
-import { FORWARD_CORE_LOGS, sdkLogger } from '../worker/sdk-logger.ts';
+import { sdkLogger } from '../worker/sdk-logger.ts';
 import type { CompiledDefinition, Registry } from '../shared/definition/index.ts';
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.ts';
@@ -63,11 +63,9 @@ export function quietTemporalRuntime(): void {
     // The in-process worker logs as the container's does: ids and codes, never user data.
     // The command owns the signals (cli/shutdown.ts): the Runtime's own
     // handlers would swallow SIGTERM in a process that has no worker to stop.
-    Runtime.install({
-      logger: sdkLogger((line) => console.error(`baton: ${line}`)),
-      telemetryOptions: { logging: FORWARD_CORE_LOGS },
-      shutdownSignals: [],
-    });
+    // Core's own log lines are not forwarded here: that keeps a finished
+    // `baton run` process alive (the worker process forwards them).
+    Runtime.install({ logger: sdkLogger((line) => console.error(`baton: ${line}`)), shutdownSignals: [] });
   } catch {
     // already installed by the host (a test, say): keep theirs
   }

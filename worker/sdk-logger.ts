@@ -88,6 +88,10 @@ export function sdkLogger(write: (line: string) => void, level: LogLevel = 'WARN
 /**
  * Runtime.install's telemetry logging: core's own lines (which it would
  * otherwise print straight to stderr, past any logger) are forwarded to the
- * logger above, at the levels the SDK shows by default.
+ * logger above, at the levels the SDK shows by default. Only for a process
+ * that ends by shutting its workers down (worker/main.ts): the forwarding
+ * receiver holds the event loop until the runtime shuts down, which a CLI
+ * process whose embedded stack started no worker never does (it hung
+ * `baton run` at exit), so the local stack leaves core on the console.
  */
 export const FORWARD_CORE_LOGS = { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } as const;
