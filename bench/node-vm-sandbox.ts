@@ -2,7 +2,7 @@
  * The benchmark's baseline only: the same request and result shapes as
  * shared/sandbox, run with node:vm (a fresh context per run, scope as
  * globals, the result as JSON). node:vm is not a security boundary, so it
- * must never run user code in Baton itself (DESIGN §2); here it shows what
+ * must never run user code in Baton itself (docs/design.md, Decisions); here it shows what
  * the isolation costs.
  */
 import vm from 'node:vm';

@@ -1,4 +1,4 @@
-/** `baton`: the command line (DESIGN §4). Each command lives in cli/commands/. */
+/** `baton`: the command line (docs/design.md). Each command lives in cli/commands/. */
 import { Command, CommanderError } from 'commander';
 import { errorMessage } from '../shared/errors/index.ts';
 import { devCommand } from './commands/dev.ts';

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A self-hosted Temporal cluster for Baton on this machine (DESIGN §8): the
+# A self-hosted Temporal cluster for Baton on this machine (docs/design.md): the
 # Temporal server built from source once, a PostgreSQL of its own, and the
 # frontend, history, matching and worker services as separate processes.
 #

@@ -1,7 +1,7 @@
 /**
  * The Temporal SDK's logs (its worker, the workflow logger sink, activities,
  * forwarded core logs) through Baton's one log line, keeping only what may be
- * logged: ids, names, types and codes, never user messages or data (DESIGN §8).
+ * logged: ids, names, types and codes, never user messages or data (docs/design.md).
  * The SDK's default logger printed every failed run's failure in full, e.g.
  * `Workflow failed … block "x" failed: <the user's error message>`.
  *

@@ -1,5 +1,5 @@
 /**
- * HTTP blocks (DESIGN §3): a request below an http resource's base URL, with
+ * HTTP blocks (docs/language.md): a request below an http resource's base URL, with
  * the resource's headers (secrets filled in here) and the block's own. The
  * path cannot leave the base URL; redirects are followed up to the
  * resource's maxRedirects, and the resource's headers never follow one to

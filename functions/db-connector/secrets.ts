@@ -1,6 +1,6 @@
 /**
  * `{{ secret:NAME }}` in resource settings, resolved only here, in the
- * db-connector (DESIGN §5). Where values come from is the stage's choice:
+ * db-connector (README, Configuration). Where values come from is the stage's choice:
  *
  * - BATON_SECRETS_SOURCE=env (the default): BATON_SECRET_<NAME>;
  * - ssm: the SSM Parameter Store parameter <prefix><NAME> (decrypted),

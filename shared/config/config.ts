@@ -1,5 +1,5 @@
 /**
- * Baton's settings, parsed once at start-up from an injected env (DESIGN §5).
+ * Baton's settings, parsed once at start-up from an injected env (README, Configuration).
  * A missing or malformed setting throws a ConfigError naming it; the rules
  * of each setting are zod schemas (env-schema.ts). Secrets
  * (the key ring) are turned into objects here and never echoed.

@@ -1,5 +1,5 @@
 /**
- * The stage's resources (DESIGN §5): named databases and HTTP APIs that query
+ * The stage's resources (README, Configuration): named databases and HTTP APIs that query
  * and http blocks use, from BATON_RESOURCES (a YAML/JSON file path, or inline
  * JSON). `{{ secret:NAME }}` placeholders stay unresolved here: only the
  * db-connector resolves them. Checks that need no secret (URL shape, scheme,

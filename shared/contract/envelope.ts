@@ -1,5 +1,5 @@
 /**
- * What the worker and the executors say to each other (DESIGN §4): the Lambda
+ * What the worker and the executors say to each other (docs/design.md): the Lambda
  * payload is `{ v: 1, enc }`, `enc` the key-ring-sealed JSON envelope; the
  * reply is sealed the same way (shared/codec/envelope.ts seals and opens).
  * The types come from the schemas (schemas/envelope.ts) by type-only import,
@@ -16,7 +16,7 @@ import type {
   wireReplySchema,
 } from './schemas/envelope.ts';
 
-/** What a run's output is made of (DESIGN §3): the winning response's data, or `{ <id>: data }` of the output blocks. */
+/** What a run's output is made of (docs/language.md): the winning response's data, or `{ <id>: data }` of the output blocks. */
 export type RunOutputSpec = z.infer<typeof runOutputSpecSchema>;
 /** A result-store object a step wrote: its key and its size as JSON. */
 export type ResultRef = z.infer<typeof resultRefSchema>;

@@ -11,7 +11,7 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 /** A wait block waits at most a year. */
 export const MAX_WAIT_MS = 365 * 24 * 3_600_000;
 
-/** A loop's `over` may give at most this many items (DESIGN §3). */
+/** A loop's `over` may give at most this many items (docs/language.md). */
 export const MAX_LOOP_ITEMS = 10_000;
 export const MAX_LOOP_CONCURRENCY = 100;
 /** Loop items are stored in chunks of this many, so a body reads only its own chunk. */
@@ -19,7 +19,7 @@ export const LOOP_ITEMS_PER_CHUNK = 100;
 /** Up to this many loop items run inside the run's own workflow; longer loops run in child batches of this size. */
 export const ITEMS_PER_BATCH = 500;
 
-/** Workflow steps nesting deeper than this fail the run (DESIGN §3). */
+/** Workflow steps nesting deeper than this fail the run (docs/language.md). */
 export const MAX_WORKFLOW_DEPTH = 10;
 
 /** A block result, a response or an HTTP body larger than this fails the block (BATON_MAX_RESULT_BYTES overrides). */

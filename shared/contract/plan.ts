@@ -39,7 +39,7 @@ export interface WorkflowStepPlan extends StepFields {
   readonly workflow: string;
 }
 
-/** What a loop runs per item (DESIGN §3: code, query, http or workflow). */
+/** What a loop runs per item (docs/language.md: code, query, http or workflow). */
 export type LoopBodyPlan = ExecutorStepPlan | WorkflowStepPlan;
 
 interface BlockFields extends StepFields {

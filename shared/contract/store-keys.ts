@@ -1,4 +1,4 @@
-/** Result-store keys (DESIGN §4). Pure: workflow code imports this. */
+/** Result-store keys (docs/design.md). Pure: workflow code imports this. */
 
 const SAFE_SEGMENT = /^[A-Za-z0-9_.-]{1,200}$/;
 

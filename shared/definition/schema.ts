@@ -1,5 +1,5 @@
 /**
- * The definition language v1 (DESIGN §3) as zod schemas: one strict schema
+ * The definition language v1 (docs/language.md) as zod schemas: one strict schema
  * per block type (unknown fields are typos, reported as such), the triggers,
  * the input JSON Schema and the run's onError handlers. Cross-field checks
  * (graph, mentions, syntax, cron) live in parse.ts and its helpers.

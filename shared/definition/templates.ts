@@ -1,7 +1,7 @@
 /**
  * Templates, `when` and `over` become JavaScript function expressions that
  * the sandbox runs exactly like a code block, so there is one evaluator for
- * all user expressions (DESIGN §2: user code runs only in the sandbox).
+ * all user expressions (docs/design.md, Decisions: user code runs only in the sandbox).
  *
  * In a templated value, a string that is exactly `{{ expr }}` takes the
  * expression's value (any JSON type); `{{ }}` inside longer text is

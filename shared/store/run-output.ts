@@ -1,5 +1,5 @@
 /**
- * The run's output (DESIGN §3): the winning response's data, or `{ <id>: data }`
+ * The run's output (docs/language.md): the winning response's data, or `{ <id>: data }`
  * of the blocks no other block waits for, stored at `runs/{runId}/output`.
  * Written by whichever finishes the run: the executor of its last step (told
  * by the envelope's `finish`), or else the worker's finishRun step. One

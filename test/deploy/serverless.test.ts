@@ -1,6 +1,6 @@
 /**
  * `sls package --stage ci` offline (about 30-50 s, so once, in one beforeAll),
- * then its CloudFormation template: cfn-lint, and what DESIGN §6 and the
+ * then its CloudFormation template: cfn-lint, and what README, Deploy and the
  * least-privilege rules promise about functions, roles, the bucket and the
  * worker service.
  */

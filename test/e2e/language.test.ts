@@ -1,5 +1,5 @@
 /**
- * Every run rule of DESIGN §3 on the real stack: the Temporal dev server, the
+ * Every run rule of docs/language.md on the real stack: the Temporal dev server, the
  * in-process worker, the executors behind the local Lambda endpoint, the
  * sandbox, PostgreSQL and a local HTTP server.
  */

@@ -2,7 +2,7 @@
  * What a run's output is made of and which step may write it, as pure
  * functions: without a response, the output is `{ <id>: data }` of the main
  * blocks that ended (completed, or failed with onError: continue) and that no
- * other main block waits for (DESIGN §3); with one, the winning response's data.
+ * other main block waits for (docs/language.md); with one, the winning response's data.
  */
 import {
   TERMINAL_BLOCK_STATUSES,

@@ -1,5 +1,5 @@
 /**
- * The run rules of DESIGN §3 as pure functions over the plan and the blocks'
+ * The run rules of docs/language.md as pure functions over the plan and the blocks'
  * states, so they can be read and tested apart from Temporal:
  * - a block runs once every predecessor has finished and at least one of them
  *   completed (a branch counts as completed only for the blocks on the side it

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BLOCK_STATUSES } from '../plan.ts';
 import type { BlockError } from '../block-error.ts';
 
-/** What a run's output is made of (DESIGN §3): the winning response's data, or `{ <id>: data }` of the output blocks. */
+/** What a run's output is made of (docs/language.md): the winning response's data, or `{ <id>: data }` of the output blocks. */
 export const runOutputSpecSchema = z.strictObject({
   /** Completed (or failed with onError: continue) blocks no other block waits for. */
   outputBlocks: z.array(z.string().min(1)),

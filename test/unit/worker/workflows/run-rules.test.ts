@@ -1,5 +1,5 @@
 /**
- * The run rules (DESIGN §3) on their own: plain plans and states, no Temporal.
+ * The run rules (docs/language.md) on their own: plain plans and states, no Temporal.
  */
 import { describe, expect, it } from 'vitest';
 import type { BlockStatus, PlanBlock } from '../../../../shared/contract/index.ts';
