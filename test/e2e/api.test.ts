@@ -278,6 +278,7 @@ describe('the OpenAPI document', () => {
         'GET /v1/workflows/{name}/runs',
         'GET /v1/runs/{runId}',
         'GET /v1/runs/{runId}/blocks/{blockId}',
+        'GET /v1/runs/{runId}/output',
         'POST /v1/runs/{runId}/cancel',
         'POST /v1/runs/{runId}/rerun',
         'GET /v1/schedules',
