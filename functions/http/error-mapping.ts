@@ -45,14 +45,3 @@ export function answerFor(error: unknown): ErrorAnswer | undefined {
       return undefined;
   }
 }
-
-/**
- * What the log says about an unexpected error: its class and where it was
- * thrown, never its message (which may carry user data).
- */
-export function describeForLog(error: unknown): string {
-  if (!(error instanceof Error)) return typeof error;
-  const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 8);
-  const code = (error as NodeJS.ErrnoException).code;
-  return [`${error.name}${code ? ` (${code})` : ''}`, ...frames].join('\n');
-}

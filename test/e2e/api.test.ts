@@ -43,6 +43,16 @@ blocks:
     body: { doubled: "{{ trigger.data.n * 2 }}" }
   - { id: later, type: wait, duration: 3s, after: [reply] }
 `,
+  'echo-header.yaml': `
+name: echo-header
+triggers:
+  http: { mode: sync, timeoutMs: 20000 }
+blocks:
+  - id: reply
+    type: response
+    headers: { x-from-trigger: "{{ trigger.data.h }}" }
+    body: { echoed: true }
+`,
   'slow-sync.yaml': `
 name: slow-sync
 triggers:
@@ -185,6 +195,27 @@ describe('runs', () => {
     expect((await call('POST', `/v1/runs/${runId}/cancel`)).status).toBe(202);
     expect(await waitForRun(runId)).toMatchObject({ status: 'cancelled' });
     expect((await call('POST', `/v1/runs/${runId}/cancel`)).status).toBe(409);
+  });
+});
+
+describe('response headers from trigger data (issue 15 #1)', () => {
+  it.each([
+    ['non-ASCII text', 'Zoë → 東京'],
+    ['a header injection', 'a\r\nX-Injected: 1'],
+  ])('fail the run with a clear error for %s, and the API keeps serving', async (_what, h) => {
+    const response = await call('POST', '/v1/workflows/echo-header/runs', { body: { h } });
+    expect(response.status).toBe(502);
+    expect(response.headers.get('x-injected')).toBeNull();
+    expect(response.body).toMatchObject({ error: { code: 'run_failed' } });
+    const message = (response.body!.error as { message: string }).message;
+    expect(message).toMatch(/failed at block "reply": headers: the value of x-from-trigger is not a legal header value/);
+    expect(message).not.toContain('X-Injected');
+    const runId = /^run (\S+) /.exec(message)![1]!;
+    expect(await waitForRun(runId)).toMatchObject({ status: 'failed', blocks: { reply: { status: 'failed', error: { type: 'ResponseError' } } } });
+    expect((await call('GET', '/v1/health', { key: null })).status).toBe(200);
+    const fine = await call('POST', '/v1/workflows/echo-header/runs', { body: { h: 'plain ascii' } });
+    expect(fine).toMatchObject({ status: 200, body: { echoed: true } });
+    expect(fine.headers.get('x-from-trigger')).toBe('plain ascii');
   });
 });
 
