@@ -8,7 +8,7 @@ import type { Registry } from '../definition/index.ts';
 import { type ResultStore } from '../store/index.ts';
 import { BATON_RUN, statusQuery, storeKeys, type BatonRunInput, type RunStatus, type StoredBlockResult } from '../contract/index.ts';
 import { RunOperationError } from '../errors/index.ts';
-import { BATON_WORKFLOW_ATTRIBUTE } from './search-attributes.ts';
+import { BATON_WORKFLOW_ATTRIBUTE, visibilityString } from './search-attributes.ts';
 import { startRun, type StartedRun } from './start-run.ts';
 
 /** Workflow ids of runs; a schedule's have its fire time appended (with colons). */
@@ -35,7 +35,8 @@ export interface BlockDetail {
 
 export async function blockDetail(client: Client, store: ResultStore, runId: string, blockId: string): Promise<BlockDetail> {
   const status = await runStatus(client, runId);
-  const state = status.blocks[blockId];
+  // Own properties only: `constructor` or `__proto__` as a block id must not find Object's.
+  const state = Object.hasOwn(status.blocks, blockId) ? status.blocks[blockId] : undefined;
   if (!state) throw new RunOperationError('not_found', `run "${runId}" has no block "${blockId}"`);
   // The store's run id: the workflow id made safe for keys (they differ only for scheduled runs).
   const storeRunId = status.runId;
@@ -65,7 +66,7 @@ export interface RunSummary {
 export async function listRuns(client: Client, options: { workflow?: string; limit?: number } = {}): Promise<RunSummary[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
   const filters = [`WorkflowType = '${BATON_RUN}'`];
-  if (options.workflow !== undefined) filters.push(`${BATON_WORKFLOW_ATTRIBUTE} = '${options.workflow.replace(/'/g, '')}'`);
+  if (options.workflow !== undefined) filters.push(`${BATON_WORKFLOW_ATTRIBUTE} = ${visibilityString(options.workflow)}`);
   const runs: RunSummary[] = [];
   for await (const execution of client.workflow.list({ query: filters.join(' AND '), pageSize: limit })) {
     const workflow = execution.typedSearchAttributes.getAll().find((pair) => pair.key.name === BATON_WORKFLOW_ATTRIBUTE)?.value;
