@@ -67,7 +67,7 @@ export async function startWorkflowRun(deps: ApiDeps, name: string, data: unknow
     const { runId, existing } = await startRun(options);
     return { status: existing ? 200 : 202, headers: {}, body: { runId, status: existing ? 'existing' : 'running', links: runLinks(runId) } };
   }
-  const { runId, outcome, handle } = await startRunSync(options, http.timeoutMs);
+  const { runId, outcome } = await startRunSync(options, http.timeoutMs);
   const runHeader = { 'baton-run-id': runId };
   if (outcome.kind === 'response') {
     const answer = responseAnswer(runId, outcome.response.blockId, await storedResponse(deps.store, runId, outcome.response.blockId));
@@ -76,12 +76,19 @@ export async function startWorkflowRun(deps: ApiDeps, name: string, data: unknow
   if (outcome.kind === 'timeout') {
     return { status: 202, headers: runHeader, body: { runId, status: 'running', links: runLinks(runId) } };
   }
-  // The run ended without a response block: its output, or why it failed.
-  const description = await handle.describe();
-  if (description.status.name === 'COMPLETED') {
-    return { status: 200, headers: runHeader, body: (await deps.store.getJson(storeKeys.output(runId))) ?? null };
-  }
+  // The run ended, or a replay found it ended. A replay answers what the first call answered: the
+  // response, if a response block set one (even if a later block failed the run), else the output or the failure.
   const status = await runStatus(deps.client, runId);
+  if (status.response) {
+    const answer = responseAnswer(runId, status.response.blockId, await storedResponse(deps.store, status.runId, status.response.blockId));
+    return { ...answer, headers: { ...answer.headers, ...runHeader } };
+  }
+  if (status.status === 'running') {
+    return { status: 202, headers: runHeader, body: { runId, status: 'running', links: runLinks(runId) } };
+  }
+  if (status.status === 'completed') {
+    return { status: 200, headers: runHeader, body: (await deps.store.getJson(storeKeys.output(status.runId))) ?? null };
+  }
   throw new HttpError(
     502,
     'run_failed',
