@@ -92,7 +92,7 @@ export const RerunBodySchema = z
 export const MAX_IDEMPOTENCY_KEY = 256;
 
 export const params = {
-  name: z.object({ name: z.string().openapi({ description: 'The workflow name' }) }),
+  name: z.object({ name: z.string().openapi({ description: 'The workflow name', example: 'hello' }) }),
   runId: z.object({ runId: z.string().openapi({ description: 'A run id' }) }),
   block: z.object({ runId: z.string().openapi({ description: 'A run id' }), blockId: z.string().openapi({ description: 'A block id' }) }),
   schedule: z.object({

@@ -5,6 +5,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ancestorsOf, predecessorsOf } from '../definition/graph.ts';
 import type { Registry } from '../definition/index.ts';
+import { WORKFLOW_NAME } from '../definition/schema.ts';
 import { type ResultStore } from '../store/index.ts';
 import { BATON_RUN, statusQuery, storeKeys, type BatonRunInput, type RunStatus, type StoredBlockResult } from '../contract/index.ts';
 import { RunOperationError } from '../errors/index.ts';
@@ -65,6 +66,8 @@ export interface RunSummary {
 /** Recent runs, newest first, from Temporal visibility. */
 export async function listRuns(client: Client, options: { workflow?: string; limit?: number } = {}): Promise<RunSummary[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
+  // No workflow has a name outside the pattern, and such a name (a NUL, say) can stall the visibility store.
+  if (options.workflow !== undefined && !WORKFLOW_NAME.test(options.workflow)) return [];
   const filters = [`WorkflowType = '${BATON_RUN}'`];
   if (options.workflow !== undefined) filters.push(`${BATON_WORKFLOW_ATTRIBUTE} = ${visibilityString(options.workflow)}`);
   const runs: RunSummary[] = [];

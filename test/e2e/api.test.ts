@@ -221,7 +221,7 @@ describe('response headers from trigger data (issue 15 #1)', () => {
 
 describe('hostile and odd input (issue 15 #7)', () => {
   it('lists no runs, without a 500, for a workflow name with a backslash or a quote', async () => {
-    for (const name of ['back\\slash', "o'quote", 'tail\\', "x' OR WorkflowType = 'batonRun"]) {
+    for (const name of ['back\\slash', "o'quote", 'tail\\', "x' OR WorkflowType = 'batonRun", 'nul\u0000']) {
       const response = await call('GET', `/v1/workflows/${encodeURIComponent(name)}/runs`);
       expect(response, name).toMatchObject({ status: 200, body: { runs: [] } });
     }
