@@ -49,6 +49,12 @@ blocks:
     headers: { x-charged: "{{ amount.data }}" }
     body: { charged: "{{ amount.data }}", seen: "{{ charge.data.body.count }}" }
 `,
+  'slow.yaml': `
+name: slow
+blocks:
+  - { id: pause, type: wait, duration: 1s }
+  - { id: done, type: code, after: [pause], code: "return trigger.data" }
+`,
   'reply-then-fail.yaml': `
 name: reply-then-fail
 triggers:
@@ -58,6 +64,16 @@ blocks:
   - { id: boom, type: code, after: [reply], code: "throw new Error('after the reply')" }
 `,
 };
+
+async function request(method: string, path: string, body?: unknown, key?: string) {
+  const response = await fetch(`${api.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
 
 async function post(workflow: string, body: unknown, key: string) {
   const response = await fetch(`${api.url}/v1/workflows/${workflow}/runs`, {
@@ -152,4 +168,91 @@ describe('Idempotency-Key on a sync workflow', () => {
     expect(replay.headers.get('baton-run-id')).toBe(runId);
     expect(await executionsOf(runId)).toBe(1);
   }, 60_000);
+});
+
+/** A small seeded generator, so a failing sequence can be run again. */
+function seeded(seed: number) {
+  let state = seed >>> 0;
+  return (below: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % below;
+  };
+}
+
+describe('random sequences of start, replay, cancel and rerun', () => {
+  it('never answer 5xx, and never make a second run for a key', async () => {
+    const seed = 20261202;
+    const random = seeded(seed);
+    const prefix = `seq-${Math.random().toString(36).slice(2)}`;
+    const keys = Array.from({ length: 4 }, (_, i) => `${prefix}-${i}`);
+    const runIds = new Set<string>();
+    const runOfKey = new Map<string, string>();
+    const trace: string[] = [];
+    /** Reruns per run: each is a new run on purpose, and may repeat the side effect once. */
+    const reruns = new Map<string, number>();
+    for (let step = 0; step < 30; step++) {
+      const key = keys[random(keys.length)]!;
+      const known = [...runIds];
+      const target = known[random(Math.max(known.length, 1))];
+      const operation = random(5);
+      // Every other step goes out without waiting, so operations overlap as real clients do.
+      const send = async () => {
+        switch (operation) {
+          case 0: {
+            const response = await request('POST', '/v1/workflows/slow/runs', { step }, `${key}-slow`);
+            trace.push(`${step} start slow ${key} -> ${response.status}`);
+            expect([200, 202], trace.join('\n')).toContain(response.status);
+            const runId = response.body!.runId as string;
+            expect(runOfKey.get(`${key}-slow`) ?? runId, trace.join('\n')).toBe(runId);
+            runOfKey.set(`${key}-slow`, runId);
+            runIds.add(runId);
+            return;
+          }
+          case 1: {
+            const response = await request('POST', '/v1/workflows/charge/runs', { cents: 5, order: key }, key);
+            trace.push(`${step} start charge ${key} -> ${response.status}`);
+            expect(response.status, trace.join('\n')).toBe(201);
+            const runId = response.headers.get('baton-run-id')!;
+            expect(runOfKey.get(key) ?? runId, trace.join('\n')).toBe(runId);
+            runOfKey.set(key, runId);
+            runIds.add(runId);
+            return;
+          }
+          case 2: {
+            if (!target) return;
+            const response = await request('POST', `/v1/runs/${target}/cancel`);
+            trace.push(`${step} cancel ${target} -> ${response.status}`);
+            expect([202, 409], trace.join('\n')).toContain(response.status);
+            return;
+          }
+          case 3: {
+            if (!target) return;
+            const response = await request('POST', `/v1/runs/${target}/rerun`);
+            trace.push(`${step} rerun ${target} -> ${response.status}`);
+            expect([202], trace.join('\n')).toContain(response.status);
+            reruns.set(target, (reruns.get(target) ?? 0) + 1);
+            return;
+          }
+          default: {
+            if (!target) return;
+            const response = await request('GET', `/v1/runs/${target}`);
+            trace.push(`${step} status ${target} -> ${response.status}`);
+            expect(response.status, trace.join('\n')).toBe(200);
+          }
+        }
+      };
+      if (step % 2 === 0) await send();
+      else await Promise.all([send(), send()]);
+    }
+    // The seed's sequence does exercise every kind of operation.
+    for (const kind of ['start slow', 'start charge', 'cancel', 'rerun', 'status']) expect(trace.some((line) => line.includes(` ${kind} `)), kind).toBe(true);
+    for (const [key, runId] of runOfKey) {
+      expect(await executionsOf(runId), `${key} (seed ${seed})\n${trace.join('\n')}`).toBe(1);
+    }
+    for (const key of keys) {
+      const run = runOfKey.get(key);
+      const allowed = run ? 1 + (reruns.get(run) ?? 0) : 0;
+      expect(sideEffects.get(key) ?? 0, `${key} (seed ${seed})\n${trace.join('\n')}`).toBeLessThanOrEqual(allowed);
+    }
+  }, 120_000);
 });
