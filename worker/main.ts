@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { Runtime, DefaultLogger, type WorkflowBundleOption } from '@temporalio/worker';
 import { loadConfig, type Env } from '../shared/config/index.ts';
-import { loadSecretRefs } from '../shared/secrets/secret-refs.ts';
+import { withSecretRefs } from '../shared/secrets/secret-refs.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors/index.ts';
@@ -48,8 +48,8 @@ function installRuntime(env: Env): string | undefined {
 }
 
 async function main(): Promise<void> {
-  const env = process.env;
-  await loadSecretRefs(env);
+  // Secrets by reference are resolved into a copy: every setting below reads this env, none process.env.
+  const env = await withSecretRefs(process.env);
   // Every setting is read before anything connects, so a bad one stops start-up with one line.
   const config = loadConfig(env);
   const tuning = workerTuningFromEnv(env);
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const metrics = createBlockMetrics(
     Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, task_queue: config.taskQueue }),
   );
-  const store = openResultStore(config.resultsUrl, config.keyRing);
+  const store = openResultStore(config.resultsUrl, config.keyRing, env);
   const lambda = createLambdaClient({ endpoint: config.lambdaEndpoint });
 
   const runner = await startWorkerRunner({
