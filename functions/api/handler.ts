@@ -12,6 +12,7 @@ import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
+import { describeForLog, HttpError } from '../../shared/errors/index.ts';
 import { createApiApp, type ApiDeps, type DepsSource } from './app.ts';
 import { apiConfigFromEnv } from './config.ts';
 
@@ -45,4 +46,14 @@ export function createApiHandler(source: DepsSource) {
   return { app, handler: handle(app) };
 }
 
-export const { app, handler } = createApiHandler(onceDeps(() => apiDepsFromEnv(process.env)));
+/** The deps from process.env; a bad setting is logged by name (a ConfigError's message never holds the value) and answered 500. */
+async function depsFromProcessEnv(): Promise<ApiDeps> {
+  try {
+    return await apiDepsFromEnv(process.env);
+  } catch (error) {
+    console.error(`api: ${error instanceof Error && error.name === 'ConfigError' ? error.message : `cannot start: ${describeForLog(error)}`}`);
+    throw new HttpError(500, 'misconfigured', 'the API is misconfigured or cannot reach Temporal; its log says why');
+  }
+}
+
+export const { app, handler } = createApiHandler(onceDeps(depsFromProcessEnv));

@@ -83,3 +83,25 @@ describe('API settings', () => {
     expect(apiConfigFromEnv({ ...env, BATON_API_KEYS: KEY, BATON_WORKFLOWS_DIR: 'flows' }, '/srv').workflowsDir).toBe('/srv/flows');
   });
 });
+
+describe('the exported handler', () => {
+  it('answers 500 misconfigured, naming the setting in its log only, while a setting is bad', async () => {
+    const { handler: exported } = await import('../../../../functions/api/handler.ts');
+    const saved = process.env.BATON_API_KEYS;
+    delete process.env.BATON_API_KEYS;
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => errors.push(line);
+    try {
+      const result = await exported(httpApiEvent({ method: 'GET', rawPath: '/v1/runs/run-x', headers: { authorization: `Bearer ${KEY}` } }));
+      expect(result.statusCode).toBe(500);
+      expect(JSON.parse(result.body)).toMatchObject({ error: { code: 'misconfigured' } });
+      expect(errors.some((line) => line.startsWith('api: BATON_API_KEYS: not set'))).toBe(true);
+      // Health needs no deps at all.
+      expect((await exported(httpApiEvent({ method: 'GET', rawPath: '/v1/health' }))).statusCode).toBe(200);
+    } finally {
+      console.error = original;
+      if (saved !== undefined) process.env.BATON_API_KEYS = saved;
+    }
+  });
+});
