@@ -3,11 +3,10 @@
  * server's Web UI is pointed at it (`--ui-codec-endpoint`), with the token in
  * the endpoint's path because the UI cannot send an Authorization header.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { handleCodecRequest, MAX_BODY_BYTES } from '../functions/codec-server/app.ts';
+import { createCodecApp } from '../functions/codec-server/app.ts';
 import { codecServerDepsFromEnv, TOKENS_SETTING, type CodecServerDeps } from '../functions/codec-server/settings.ts';
 import type { Env } from '../shared/config/index.ts';
+import { serveApp } from './serve-app.ts';
 
 export interface LocalCodecServer {
   /** Base URL, for clients that send `Authorization: Bearer <token>` (`temporal --codec-endpoint`). */
@@ -17,44 +16,14 @@ export interface LocalCodecServer {
   close(): Promise<void>;
 }
 
+/** Serves the codec server's app (the one its Lambda handler serves) with the given deps. */
 export async function startCodecServer(deps: CodecServerDeps, options: { host?: string; port?: number } = {}): Promise<LocalCodecServer> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) {
-        res.writeHead(413, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'payload_too_large', message: `the body is over ${MAX_BODY_BYTES} bytes` } }));
-        return;
-      }
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : v]));
-      const body = Buffer.concat(chunks).toString('utf8');
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      void handleCodecRequest(deps, { method: req.method ?? 'GET', path, headers, body }).then((response) => {
-        res.writeHead(response.status, response.headers);
-        res.end(response.body);
-      });
-    });
-  });
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host}:${port}`;
+  const app = createCodecApp(() => Promise.resolve(deps));
+  const server = await serveApp(app.fetch, { host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return {
-    url,
-    endpointWithToken: (token) => `${url}/token/${encodeURIComponent(token)}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    url: server.url,
+    endpointWithToken: (token) => `${server.url}/token/${encodeURIComponent(token)}`,
+    close: () => server.close(),
   };
 }
 

@@ -49,6 +49,7 @@ function installRuntime(metricsAddress: string | undefined): void {
 }
 
 async function main(): Promise<void> {
+  // Secrets by reference are resolved into a copy: every setting below reads this env, none process.env.
   const env: Env = await withSecretRefs(process.env);
   // Every setting is read before anything connects, so a bad one stops start-up with one line.
   const { config, tuning, healthPort, metricsAddress, workflowBundle: prebuilt, workflowsDir } = loadWorkerSettings(env);
@@ -71,7 +72,7 @@ async function main(): Promise<void> {
   const metrics = createBlockMetrics(
     Runtime.instance().metricMeter.withTags({ namespace: config.temporal.namespace, task_queue: config.taskQueue }),
   );
-  const store = openResultStore(config.resultsUrl, config.keyRing);
+  const store = openResultStore(config.resultsUrl, config.keyRing, env);
   const lambda = createLambdaClient({ endpoint: config.lambdaEndpoint });
 
   const runner = await startWorkerRunner({

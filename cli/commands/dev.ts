@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
+import { installLastResort } from '../../local/last-resort.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
 import { loadDefinitionFile } from '../../shared/definition/index.ts';
@@ -23,6 +24,8 @@ export interface DevOptions {
 
 export async function devCommand(options: DevOptions): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  // One bad request must not stop the API, the codec server and the worker this process holds.
+  installLastResort('baton dev', log);
   const { env, apiKeyFile } = withLocalDefaults(process.env);
   const stack = await startEmbeddedStack({
     env,

@@ -1,212 +1,161 @@
 /**
- * The HTTP API (DESIGN §4), independent of how requests arrive: API Gateway
- * events in AWS, a Node server locally. Every error is JSON
- * `{ error: { code, message } }`; the routes and their shapes are documented
- * in openapi.ts, which a test keeps true.
+ * The HTTP API (DESIGN §4) as one Hono app: the Lambda handler serves it
+ * through hono's AWS Lambda adapter, `baton dev` and the tests through
+ * @hono/node-server, so both take the same path. Every error is JSON
+ * `{ error: { code, message } }`, mapped from the error's class name in one
+ * onError; the OpenAPI document is generated from the routes (openapi.ts).
  */
-import type { Client } from '@temporalio/client';
-import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
-import { checkTriggerData, type Registry } from '../../shared/definition/index.ts';
-import { DefinitionError, HttpError, RunOperationError, ScheduleOperationError } from '../../shared/errors/index.ts';
-import { blockDetail, cancelRun, listRuns, rerunRun, runStatus, startRun, startRunSync, type StartRunOptions } from '../../shared/runs/index.ts';
+import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
+import type { Context, Env } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { describeForLog, HttpError } from '../../shared/errors/index.ts';
+import { blockDetail, cancelRun, listRuns, rerunRun, runStatus } from '../../shared/runs/index.ts';
 import { controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
-import { type ResultStore } from '../../shared/store/index.ts';
-import { openApiDocument } from './openapi.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
+import { answerFor } from '../http/error-mapping.ts';
+import { readJsonBody, type JsonBodyLimits } from '../http/json-body.ts';
+import { allowedMethods } from '../http/method-not-allowed.ts';
+import type { ApiDeps, DepsSource } from './deps.ts';
+import { runLinks, runStatusView } from './present.ts';
+import * as routes from './routes.ts';
+import { RerunBodySchema } from './schemas.ts';
+import { startWorkflowRun, type Answer } from './start-workflow-run.ts';
+import { documentOf } from './document.ts';
 
-export interface ApiRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query?: Readonly<Record<string, string>>;
-  /** Lower-case names. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly body: string | undefined;
-}
-
-export interface ApiResponse {
-  readonly status: number;
-  readonly headers?: Record<string, string>;
-  readonly body: unknown;
-}
-
-export interface ApiDeps {
-  readonly client: Client;
-  readonly store: ResultStore;
-  readonly taskQueue: string;
-  readonly registry: Registry;
-  readonly checkApiKey: ApiKeyCheck;
-}
+export type { ApiDeps, DepsSource } from './deps.ts';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_IDEMPOTENCY_KEY = 256;
-/** Response headers a workflow may not set: the transport owns them. */
-const RESERVED_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'content-type']);
+/** Deep enough for any real trigger; shallow enough for every recursive step after it. */
+export const MAX_BODY_DEPTH = 256;
+const BODY_LIMITS: JsonBodyLimits = { maxBytes: MAX_BODY_BYTES, maxDepth: MAX_BODY_DEPTH };
 
-function parseJson(request: ApiRequest): unknown {
-  if (request.body === undefined || request.body.trim() === '') return null;
-  if (Buffer.byteLength(request.body) > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'payload_too_large', `the body is over ${MAX_BODY_BYTES} bytes`);
-  }
-  try {
-    return JSON.parse(request.body);
-  } catch (error) {
-    throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(error as Error).message}`);
-  }
+/** Paths anyone may read: the health check and the document. */
+const PUBLIC_PATHS: ReadonlySet<string> = new Set([routes.healthRoute.path, routes.openApiRoute.path]);
+
+type ApiEnv = Env & { Variables: { deps: ApiDeps } };
+
+function issuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 
-function runLinks(runId: string) {
-  return { self: `/v1/runs/${runId}` };
+/** A parameter, query or header that fails its schema: 400 naming the field. */
+const validationHook: Hook<unknown, ApiEnv, string, unknown> = (result, c) => {
+  if (result.success) return;
+  const issues = result.error.issues.slice(0, 5).map((issue) => `${result.target}${issue.path.length ? `.${issuePath(issue.path)}` : ''}: ${issue.message}`);
+  return c.json({ error: { code: 'invalid_request', message: issues.join('; ') } }, 400);
+};
+
+function errorJson(c: Context, status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  return c.json({ error: { code, message } }, status as ContentfulStatusCode);
 }
 
-async function startWorkflowRun(deps: ApiDeps, name: string, request: ApiRequest): Promise<ApiResponse> {
-  const compiled = await deps.registry.find(name);
-  if (!compiled) throw new HttpError(404, 'workflow_not_found', `no workflow named "${name}"`);
-  const data = parseJson(request);
-  const problems = checkTriggerData(compiled.definition.input, data);
-  if (problems.length > 0) throw new HttpError(400, 'invalid_input', problems.join('; '));
-  const idempotencyKey = request.headers['idempotency-key']?.trim();
-  if (idempotencyKey !== undefined && (idempotencyKey === '' || idempotencyKey.length > MAX_IDEMPOTENCY_KEY)) {
-    throw new HttpError(400, 'invalid_idempotency_key', `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`);
-  }
-  const options: StartRunOptions = {
-    client: deps.client,
-    store: deps.store,
-    taskQueue: deps.taskQueue,
-    compiled,
-    trigger: { type: 'http', data },
-    registry: deps.registry,
-    ...(idempotencyKey ? { idempotencyKey } : {}),
-  };
-  const http = compiled.definition.triggers?.http;
-  if (http?.mode !== 'sync') {
-    const { runId, existing } = await startRun(options);
-    return { status: existing ? 200 : 202, body: { runId, status: existing ? 'existing' : 'running', links: runLinks(runId) } };
-  }
-  const { runId, outcome, handle } = await startRunSync(options, http.timeoutMs);
-  const runHeader = { 'baton-run-id': runId };
-  if (outcome.kind === 'response') {
-    const stored = await deps.store.getJson<{ data?: { status: number; headers: Record<string, string>; body: unknown } }>(
-      storeKeys.block(runId, outcome.response.blockId),
-    );
-    const response = stored?.data;
-    if (!response) throw new Error(`run ${runId}: response block ${outcome.response.blockId} has no stored data`);
-    const headers = Object.fromEntries(Object.entries(response.headers).filter(([key]) => !RESERVED_HEADERS.has(key.toLowerCase())));
-    return { status: response.status, headers: { ...headers, ...runHeader }, body: response.body };
-  }
-  if (outcome.kind === 'timeout') {
-    return { status: 202, headers: runHeader, body: { runId, status: 'running', links: runLinks(runId) } };
-  }
-  // The run ended without a response block: its output, or why it failed.
-  const description = await handle.describe();
-  if (description.status.name === 'COMPLETED') {
-    return { status: 200, headers: runHeader, body: (await deps.store.getJson(storeKeys.output(runId))) ?? null };
-  }
-  const status = await runStatus(deps.client, runId);
-  throw new HttpError(
-    502,
-    'run_failed',
-    `run ${runId} ${status.status}${status.error ? ` at block "${status.error.blockId}": ${status.error.message}` : ''}`,
-  );
+function send(c: Context, answer: Answer) {
+  const status = answer.status as ContentfulStatusCode;
+  if (answer.body === undefined) return c.body(null, status, answer.headers);
+  return c.body(JSON.stringify(answer.body), status, { ...answer.headers, 'content-type': 'application/json' });
 }
 
-function parseLimit(query: Readonly<Record<string, string>> | undefined): number {
-  const text = query?.limit;
-  if (text === undefined) return 20;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 200');
-  return limit;
+function depsResolver(source: DepsSource): () => Promise<ApiDeps> {
+  return typeof source === 'function' ? source : () => Promise.resolve(source);
 }
 
-function parseRerunBody(request: ApiRequest): { fromBlock?: string; data?: unknown } {
-  const body = parseJson(request);
-  if (body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'invalid_body', 'the body must be an object { fromBlock?, data? }');
-  const { fromBlock, data, ...rest } = body as Record<string, unknown>;
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw new HttpError(400, 'invalid_body', `unknown field "${unknown[0]}" (fields: fromBlock, data)`);
-  if (fromBlock !== undefined && typeof fromBlock !== 'string') throw new HttpError(400, 'invalid_body', 'fromBlock must be a block id');
-  return { ...(fromBlock !== undefined ? { fromBlock } : {}), ...(data !== undefined ? { data } : {}) };
-}
+export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
+  const getDeps = depsResolver(source);
+  const app = new OpenAPIHono<ApiEnv>({ strict: false, defaultHook: validationHook });
 
-type Route = (deps: ApiDeps, request: ApiRequest, params: string[]) => Promise<ApiResponse>;
+  app.openapi(routes.healthRoute, (c) => c.json({ ok: true }, 200));
 
-const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
-  ['POST', /^\/v1\/workflows\/([^/]+)\/runs$/, (deps, request, [name]) => startWorkflowRun(deps, name!, request)],
-  [
-    'GET',
-    /^\/v1\/workflows\/([^/]+)\/runs$/,
-    async (deps, request, [name]) => ({ status: 200, body: { runs: await listRuns(deps.client, { workflow: name!, limit: parseLimit(request.query) }) } }),
-  ],
-  ['GET', /^\/v1\/runs\/([^/]+)$/, async (deps, _request, [runId]) => ({ status: 200, body: await runStatus(deps.client, runId!) })],
-  [
-    'GET',
-    /^\/v1\/runs\/([^/]+)\/blocks\/([^/]+)$/,
-    async (deps, _request, [runId, blockId]) => ({ status: 200, body: await blockDetail(deps.client, deps.store, runId!, blockId!) }),
-  ],
-  [
-    'POST',
-    /^\/v1\/runs\/([^/]+)\/cancel$/,
-    async (deps, _request, [runId]) => {
-      await cancelRun(deps.client, runId!);
-      return { status: 202, body: { runId, status: 'cancelling', links: runLinks(runId!) } };
-    },
-  ],
-  [
-    'POST',
-    /^\/v1\/runs\/([^/]+)\/rerun$/,
-    async (deps, request, [runId]) => {
-      const body = parseRerunBody(request);
-      const started = await rerunRun({ client: deps.client, store: deps.store, taskQueue: deps.taskQueue, registry: deps.registry, runId: runId!, ...body });
-      return { status: 202, body: { runId: started.runId, rerunOf: runId, reused: started.reused, status: 'running', links: runLinks(started.runId) } };
-    },
-  ],
-  ['GET', /^\/v1\/schedules$/, async (deps) => ({ status: 200, body: { schedules: await listSchedules(deps.client, deps.taskQueue) } })],
-  [
-    'POST',
-    /^\/v1\/schedules\/([^/]+)\/(pause|resume|trigger)$/,
-    async (deps, _request, [id, action]) => {
-      await controlSchedule(deps.client, id!, action as 'pause' | 'resume' | 'trigger');
-      return { status: 202, body: { id, action } };
-    },
-  ],
-];
-
-function decodeParams(match: RegExpExecArray): string[] {
-  try {
-    return match.slice(1).map((part) => decodeURIComponent(part));
-  } catch {
-    throw new HttpError(404, 'not_found', 'malformed path');
-  }
-}
-
-export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
-  try {
-    const path = request.path.replace(/\/+$/, '') || '/';
-    if (request.method === 'GET' && path === '/v1/health') return { status: 200, body: { ok: true } };
-    if (request.method === 'GET' && path === '/v1/openapi.json') return { status: 200, body: openApiDocument };
-    if (!deps.checkApiKey(request.headers.authorization)) {
+  app.use('/v1/*', async (c, next) => {
+    if (PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) return next();
+    const deps = await getDeps();
+    if (!deps.checkApiKey(c.req.header('authorization'))) {
       throw new HttpError(401, 'unauthorized', 'a valid API key is required: Authorization: Bearer <key>');
     }
-    for (const [method, pattern, route] of routes) {
-      const match = pattern.exec(path);
-      if (match && method === request.method) return await route(deps, request, decodeParams(match));
-    }
-    throw new HttpError(404, 'not_found', `no route ${request.method} ${path}`);
-  } catch (error) {
-    const known = toHttpError(error);
-    if (known) return { status: known.status, body: { error: { code: known.code, message: known.message } } };
-    console.error(`api: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return { status: 500, body: { error: { code: 'internal', message: 'internal error' } } };
-  }
-}
+    c.set('deps', deps);
+    return next();
+  });
 
-function toHttpError(error: unknown): HttpError | undefined {
-  if (error instanceof HttpError) return error;
-  if (error instanceof RunOperationError) {
-    const status = { not_found: 404, conflict: 409, invalid: 400 }[error.reason];
-    return new HttpError(status, error.reason === 'invalid' ? 'invalid_request' : error.reason, error.message);
-  }
-  if (error instanceof ScheduleOperationError) return new HttpError(404, 'not_found', error.message);
-  if (error instanceof DefinitionError) return new HttpError(409, 'workflow_invalid', error.message);
-  return undefined;
+  app.openapi(routes.startRunRoute, async (c) => {
+    const data = (await readJsonBody(c, BODY_LIMITS)) ?? null;
+    const answer = await startWorkflowRun(c.var.deps, c.req.valid('param').name, data, c.req.valid('header')['idempotency-key']);
+    return send(c, answer) as never;
+  });
+
+  app.openapi(routes.listRunsRoute, async (c) => {
+    const runs = await listRuns(c.var.deps.client, { workflow: c.req.valid('param').name, limit: c.req.valid('query').limit ?? 20 });
+    return c.json({ runs }, 200);
+  });
+
+  app.openapi(routes.runStatusRoute, async (c) => c.json(runStatusView(await runStatus(c.var.deps.client, c.req.valid('param').runId)), 200));
+
+  app.openapi(routes.runOutputRoute, async (c) => {
+    const { client, store } = c.var.deps;
+    const { runId } = c.req.valid('param');
+    const status = await runStatus(client, runId);
+    if (status.status !== 'completed') return c.json({ runId, status: status.status }, 200);
+    return c.json({ runId, status: status.status, output: (await store.getJson(storeKeys.output(status.runId))) ?? null }, 200);
+  });
+
+  app.openapi(routes.blockDetailRoute, async (c) => {
+    const { runId, blockId } = c.req.valid('param');
+    return c.json(await blockDetail(c.var.deps.client, c.var.deps.store, runId, blockId), 200);
+  });
+
+  app.openapi(routes.cancelRunRoute, async (c) => {
+    const { runId } = c.req.valid('param');
+    await cancelRun(c.var.deps.client, runId);
+    return c.json({ runId, status: 'cancelling', links: runLinks(runId) }, 202);
+  });
+
+  app.openapi(routes.rerunRoute, async (c) => {
+    const { runId } = c.req.valid('param');
+    const parsed = RerunBodySchema.safeParse((await readJsonBody(c, BODY_LIMITS)) ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new HttpError(400, 'invalid_body', `body${issue.path.length ? `.${issuePath(issue.path)}` : ''}: ${issue.message} (fields: fromBlock, data)`);
+    }
+    const { fromBlock, data } = parsed.data;
+    const deps = c.var.deps;
+    const started = await rerunRun({
+      client: deps.client,
+      store: deps.store,
+      taskQueue: deps.taskQueue,
+      registry: deps.registry,
+      runId,
+      ...(fromBlock !== undefined ? { fromBlock } : {}),
+      ...(data !== undefined ? { data } : {}),
+    });
+    return c.json({ runId: started.runId, rerunOf: runId, reused: started.reused, status: 'running', links: runLinks(started.runId) }, 202);
+  });
+
+  app.openapi(routes.listSchedulesRoute, async (c) => c.json({ schedules: await listSchedules(c.var.deps.client, c.var.deps.taskQueue) }, 200));
+
+  app.openapi(routes.controlScheduleRoute, async (c) => {
+    const { id, action } = c.req.valid('param');
+    await controlSchedule(c.var.deps.client, id, action);
+    return c.json({ id, action }, 202);
+  });
+
+  app.openAPIRegistry.register('RerunBody', RerunBodySchema);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
+  let document: unknown;
+  app.openapi(routes.openApiRoute, (c) => c.json((document ??= documentOf(app)) as Record<string, unknown>, 200));
+
+  app.notFound((c) => {
+    const allow = allowedMethods(routes.apiRoutes, c.req.path);
+    if (allow.length > 0) return errorJson(c, 405, 'method_not_allowed', `${c.req.path} takes ${allow.join(', ')}`, { allow: allow.join(', ') });
+    return errorJson(c, 404, 'not_found', `no route ${c.req.method} ${c.req.path}`);
+  });
+
+  app.onError((error, c) => {
+    const known = answerFor(error);
+    if (known) return errorJson(c, known.status, known.code, known.message, { ...known.headers });
+    // Hono's own (a malformed request it refused before a route ran).
+    if (error instanceof HTTPException && error.status < 500) return errorJson(c, error.status, 'bad_request', error.message);
+    console.error(`api: internal error on ${c.req.method} ${c.req.routePath}: ${describeForLog(error)}`);
+    return errorJson(c, 500, 'internal', 'internal error');
+  });
+  return app;
 }

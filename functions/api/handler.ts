@@ -1,53 +1,59 @@
-/** Lambda entry point of the API, behind an API Gateway HTTP API (payload format 2.0). */
-import { resolve } from 'node:path';
+/**
+ * Lambda entry point of the API, behind an API Gateway HTTP API (payload
+ * format 2.0): hono's adapter turns each event into a Request for the app
+ * that `baton dev` and the tests serve too. The deps are made on the first
+ * request of a container from its env (secret references resolved, nothing
+ * written to process.env); a failure is not kept, so the next request tries again.
+ */
+import { handle } from 'hono/aws-lambda';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
-import { loadConfig } from '../../shared/config/index.ts';
-import { loadSecretRefs } from '../../shared/secrets/secret-refs.ts';
+import type { Env } from '../../shared/config/index.ts';
+import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
-import { handleApiRequest, type ApiDeps } from './app.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
+import { describeForLog, HttpError } from '../../shared/errors/index.ts';
+import { createApiApp, type ApiDeps, type DepsSource } from './app.ts';
+import { apiConfigFromEnv } from './config.ts';
 
-interface HttpApiEvent {
-  rawPath?: string;
-  rawQueryString?: string;
-  requestContext?: { http?: { method?: string } };
-  headers?: Record<string, string | undefined>;
-  body?: string;
-  isBase64Encoded?: boolean;
-}
-
-let deps: Promise<ApiDeps> | undefined;
-
-async function createDeps(): Promise<ApiDeps> {
-  await loadSecretRefs();
-  const config = loadConfig(process.env);
+export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
+  const env = await withSecretRefs(rawEnv);
+  const config = apiConfigFromEnv(env);
   return {
-    client: await connectClient(process.env, config),
-    store: openResultStore(config.resultsUrl, config.keyRing),
-    taskQueue: config.taskQueue,
-    registry: directoryRegistry(resolve(process.env.BATON_WORKFLOWS_DIR ?? 'workflows')),
-    checkApiKey: apiKeyCheckFromEnv(process.env),
+    client: await connectClient(env, config.baton),
+    store: openResultStore(config.baton.resultsUrl, config.baton.keyRing),
+    taskQueue: config.baton.taskQueue,
+    registry: directoryRegistry(config.workflowsDir),
+    checkApiKey: apiKeyCheckFromEnv(env),
   };
 }
 
-export async function handler(event: HttpApiEvent) {
-  deps ??= createDeps();
-  deps.catch(() => {
-    deps = undefined;
-  });
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const response = await handleApiRequest(await deps, {
-    method: event.requestContext?.http?.method ?? 'GET',
-    path: event.rawPath ?? '/',
-    query: Object.fromEntries(new URLSearchParams(event.rawQueryString ?? '')),
-    headers,
-    body,
-  });
-  return {
-    statusCode: response.status,
-    headers: { 'content-type': 'application/json', ...response.headers },
-    body: JSON.stringify(response.body),
+/** Memoises a deps factory, forgetting a failure so the next call tries again. */
+export function onceDeps(create: () => Promise<ApiDeps>): () => Promise<ApiDeps> {
+  let deps: Promise<ApiDeps> | undefined;
+  return () => {
+    deps ??= create();
+    deps.catch(() => {
+      deps = undefined;
+    });
+    return deps;
   };
 }
+
+/** The app and its Lambda handler over one deps source. */
+export function createApiHandler(source: DepsSource) {
+  const app = createApiApp(source);
+  return { app, handler: handle(app) };
+}
+
+/** The deps from process.env; a bad setting is logged by name (a ConfigError's message never holds the value) and answered 500. */
+async function depsFromProcessEnv(): Promise<ApiDeps> {
+  try {
+    return await apiDepsFromEnv(process.env);
+  } catch (error) {
+    console.error(`api: ${error instanceof Error && error.name === 'ConfigError' ? error.message : `cannot start: ${describeForLog(error)}`}`);
+    throw new HttpError(500, 'misconfigured', 'the API is misconfigured or cannot reach Temporal; its log says why');
+  }
+}
+
+export const { app, handler } = createApiHandler(onceDeps(depsFromProcessEnv));

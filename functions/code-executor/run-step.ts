@@ -10,7 +10,7 @@ import { branchFunction, expressionFunction, templateFunction } from '../../shar
 import type { Step } from '../../shared/definition/schema.ts';
 import type { StepContext, StepOutcome } from '../executor/index.ts';
 import { BlockFailure } from '../../shared/errors/index.ts';
-import { LOOP_ITEMS_PER_CHUNK, MAX_LOOP_ITEMS, storeKeys } from '../../shared/contract/index.ts';
+import { LOOP_ITEMS_PER_CHUNK, MAX_LOOP_ITEMS, responseHeaderProblem, storeKeys } from '../../shared/contract/index.ts';
 
 // Module scope: a warm container keeps its transpiled bodies (its isolates live in the runtime).
 const transpiled = new Map<string, string>();
@@ -27,10 +27,16 @@ function functionSourceOf(block: Pick<CodeBlock, 'code' | 'language'>): string {
   return source;
 }
 
+/** The rendered headers, each checked as the API will send it: a bad one fails the block, not the server. */
 function headersOf(value: unknown): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new BlockFailure('ResponseError', 'headers must be an object', false);
-  return Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === 'string' ? v : JSON.stringify(v)]));
+  const headers = Object.fromEntries(Object.entries(value).map(([name, v]) => [name, typeof v === 'string' ? v : JSON.stringify(v)]));
+  for (const [name, text] of Object.entries(headers)) {
+    const problem = responseHeaderProblem(name, text);
+    if (problem) throw new BlockFailure('ResponseError', `headers: ${problem}`, false);
+  }
+  return headers;
 }
 
 type Run = (scope: Record<string, unknown>) => Promise<StepOutcome>;

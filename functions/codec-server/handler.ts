@@ -1,43 +1,35 @@
 /**
  * Lambda entry point of the codec server, behind an API Gateway HTTP API or a
- * function URL (both send payload format 2.0). Settings are read once per
- * container; a bad or unreadable setting is logged by name and answered with
- * a 500, and tried again on the next call.
+ * function URL (both send payload format 2.0), through hono's adapter to the
+ * app local/codec-server.ts serves too. Settings are read on the first
+ * request of a container, secret references resolved without writing to
+ * process.env; a bad or unreadable setting is logged by name, answered with
+ * a 500, and tried again on the next request.
  */
-import { loadSecretRefs } from '../../shared/secrets/secret-refs.ts';
-import { errorMessage } from '../../shared/errors/index.ts';
-import { handleCodecRequest } from './app.ts';
+import { handle } from 'hono/aws-lambda';
+import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
+import { HttpError } from '../../shared/errors/index.ts';
+import { createCodecApp } from './app.ts';
 import { codecServerDepsFromEnv, type CodecServerDeps } from './settings.ts';
 
-interface HttpApiEvent {
-  rawPath?: string;
-  requestContext?: { http?: { method?: string } };
-  headers?: Record<string, string | undefined>;
-  body?: string;
-  isBase64Encoded?: boolean;
-}
+let deps: Promise<CodecServerDeps> | undefined;
 
-let deps: CodecServerDeps | undefined;
-
-export async function handler(event: HttpApiEvent) {
+async function depsFromEnv(): Promise<CodecServerDeps> {
   try {
-    if (!deps) {
-      // The key ring and the tokens come from SSM by reference (*_SSM_PARAMETER), once per container.
-      await loadSecretRefs();
-      deps = codecServerDepsFromEnv(process.env);
-    }
+    return codecServerDepsFromEnv(await withSecretRefs(process.env));
   } catch (error) {
-    console.error(`codec server: ${errorMessage(error)}`);
-    const misconfigured = { code: 'misconfigured', message: 'the codec server is misconfigured; its log names the setting' };
-    return { statusCode: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: misconfigured }) };
+    // A ConfigError's message names the setting, never its value.
+    console.error(`codec server: ${error instanceof Error && error.name === 'ConfigError' ? error.message : 'settings unreadable'}`);
+    throw new HttpError(500, 'misconfigured', 'the codec server is misconfigured; its log names the setting');
   }
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
-  const body = event.body !== undefined && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  const response = await handleCodecRequest(deps, {
-    method: event.requestContext?.http?.method ?? 'GET',
-    path: event.rawPath ?? '/',
-    headers,
-    body,
-  });
-  return { statusCode: response.status, headers: response.headers, body: response.body };
 }
+
+export const app = createCodecApp(() => {
+  deps ??= depsFromEnv();
+  deps.catch(() => {
+    deps = undefined;
+  });
+  return deps;
+});
+
+export const handler = handle(app);

@@ -8,6 +8,7 @@ import { dataConverterFor, keyRingFromEnv } from '../../shared/codec/index.ts';
 import type { Env } from '../../shared/config/index.ts';
 import { ConfigError } from '../../shared/errors/index.ts';
 import type { PayloadCodec } from '@temporalio/common';
+import { z } from 'zod';
 
 export interface CodecServerDeps {
   /** The very codec the deployment's clients use (one memoised data converter). */
@@ -40,12 +41,43 @@ export function parseOrigins(text: string | undefined): string[] {
   return origins;
 }
 
+/**
+ * Every setting the codec server reads. The key ring's own (ENCRYPTION_KEY,
+ * BATON_ENCRYPTION_KEYS) are parsed by keyRingFromEnv, the one reader of them.
+ */
+const codecSettingsSchema = z.object({
+  [TOKENS_SETTING]: z.string().default('').transform((text, ctx) => {
+    try {
+      return tokenCheckFromEnv({ [TOKENS_SETTING]: text }, TOKENS_SETTING, 'the codec server needs at least one token (make one with `baton keygen`)');
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as ConfigError).message.slice(TOKENS_SETTING.length + 2) });
+      return z.NEVER;
+    }
+  }),
+  [ORIGINS_SETTING]: z.string().optional().transform((text, ctx) => {
+    try {
+      return parseOrigins(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as ConfigError).message.slice(ORIGINS_SETTING.length + 2) });
+      return z.NEVER;
+    }
+  }),
+  ENCRYPTION_KEY: z.string().optional(),
+  BATON_ENCRYPTION_KEYS: z.string().optional(),
+});
+
 export function codecServerDepsFromEnv(env: Env, extraOrigins: readonly string[] = []): CodecServerDeps {
-  const [codec] = dataConverterFor(keyRingFromEnv(env)).payloadCodecs;
+  const keyRing = keyRingFromEnv(env);
+  const parsed = codecSettingsSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0]), issue.message);
+  }
+  const [codec] = dataConverterFor(keyRing).payloadCodecs;
   if (!codec) throw new Error('the data converter has no payload codec');
   return {
     codec,
-    checkToken: tokenCheckFromEnv(env, TOKENS_SETTING, 'the codec server needs at least one token (make one with `baton keygen`)'),
-    allowedOrigins: new Set([...parseOrigins(env[ORIGINS_SETTING]), ...extraOrigins]),
+    checkToken: parsed.data[TOKENS_SETTING],
+    allowedOrigins: new Set([...parsed.data[ORIGINS_SETTING], ...extraOrigins]),
   };
 }

@@ -10,3 +10,4 @@ export * from './limits.ts';
 export * from './plan.ts';
 export * from './run.ts';
 export * from './store-keys.ts';
+export * from './response-headers.ts';

@@ -5,6 +5,7 @@
  * (graph, mentions, syntax, cron) live in parse.ts and its helpers.
  */
 import { z } from 'zod';
+import { responseHeaderProblem } from '../contract/response-headers.ts';
 
 export const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** A JavaScript identifier without `$`, so it is also a safe result-store key segment. */
@@ -105,11 +106,24 @@ export const waitBlockSchema = z.strictObject({
   type: z.literal('wait'),
   duration: z.union([z.int().min(0).max(MAX_WAIT_MS), z.string()]),
 });
+/**
+ * A response block's headers: names are always literal, so they are checked
+ * here; so is a value with no template in it. Templated values are checked
+ * when the block runs (functions/code-executor), by the same rules.
+ */
+const responseHeadersSchema = z.record(z.string(), templated).superRefine((headers, ctx) => {
+  for (const [name, value] of Object.entries(headers)) {
+    const literal = typeof value === 'string' && !value.includes('{{') ? value : undefined;
+    const problem = responseHeaderProblem(name, literal);
+    if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+  }
+});
+
 export const responseBlockSchema = z.strictObject({
   ...blockFields,
   type: z.literal('response'),
   status: z.union([z.int().min(100).max(599), z.string()]).default(200),
-  headers: z.record(z.string(), templated).optional(),
+  headers: responseHeadersSchema.optional(),
   body: templated.optional(),
 });
 

@@ -10,3 +10,4 @@ export { NamespaceError } from './namespace-error.ts';
 export { RunOperationError } from './run-operation-error.ts';
 export { ScheduleOperationError } from './schedule-operation-error.ts';
 export { StoreError } from './store-error.ts';
+export { describeForLog } from './describe-for-log.ts';

@@ -5,10 +5,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ancestorsOf, predecessorsOf } from '../definition/graph.ts';
 import { checkTriggerData, type Registry } from '../definition/index.ts';
+import { WORKFLOW_NAME } from '../definition/schema.ts';
 import { type ResultStore } from '../store/index.ts';
 import { BATON_RUN, statusQuery, storeKeys, type BatonRunInput, type RunStatus, type StoredBlockResult } from '../contract/index.ts';
 import { RunOperationError } from '../errors/index.ts';
-import { BATON_WORKFLOW_ATTRIBUTE } from './search-attributes.ts';
+import { BATON_WORKFLOW_ATTRIBUTE, visibilityString } from './search-attributes.ts';
 import { startRun, type StartedRun } from './start-run.ts';
 
 /** Workflow ids of runs; a schedule's have its fire time appended (with colons). */
@@ -35,7 +36,8 @@ export interface BlockDetail {
 
 export async function blockDetail(client: Client, store: ResultStore, runId: string, blockId: string): Promise<BlockDetail> {
   const status = await runStatus(client, runId);
-  const state = status.blocks[blockId];
+  // Own properties only: `constructor` or `__proto__` as a block id must not find Object's.
+  const state = Object.hasOwn(status.blocks, blockId) ? status.blocks[blockId] : undefined;
   if (!state) throw new RunOperationError('not_found', `run "${runId}" has no block "${blockId}"`);
   // The store's run id: the workflow id made safe for keys (they differ only for scheduled runs).
   const storeRunId = status.runId;
@@ -64,8 +66,10 @@ export interface RunSummary {
 /** Recent runs, newest first, from Temporal visibility. */
 export async function listRuns(client: Client, options: { workflow?: string; limit?: number } = {}): Promise<RunSummary[]> {
   const limit = Math.min(Math.max(options.limit ?? 20, 1), 200);
+  // No workflow has a name outside the pattern, and such a name (a NUL, say) can stall the visibility store.
+  if (options.workflow !== undefined && !WORKFLOW_NAME.test(options.workflow)) return [];
   const filters = [`WorkflowType = '${BATON_RUN}'`];
-  if (options.workflow !== undefined) filters.push(`${BATON_WORKFLOW_ATTRIBUTE} = '${options.workflow.replace(/'/g, '')}'`);
+  if (options.workflow !== undefined) filters.push(`${BATON_WORKFLOW_ATTRIBUTE} = ${visibilityString(options.workflow)}`);
   const runs: RunSummary[] = [];
   for await (const execution of client.workflow.list({ query: filters.join(' AND '), pageSize: limit })) {
     const workflow = execution.typedSearchAttributes.getAll().find((pair) => pair.key.name === BATON_WORKFLOW_ATTRIBUTE)?.value;

@@ -1,9 +1,15 @@
 /**
  * Starting a run, the same for the CLI, the API and schedules: the
  * definition and the trigger data go to the result store, and Temporal gets
- * only the plan and the run id. With an idempotency key the run id is derived
- * from the key, so the same key finds the same run (Temporal's workflow id
- * uniqueness does the deduplication, even for requests racing each other).
+ * only the plan and the run id.
+ *
+ * With an idempotency key the workflow id is derived from the key, and the
+ * server deduplicates in the start itself: a running run under that id is
+ * joined (conflict policy USE_EXISTING) and a closed one refuses a new start
+ * (reuse policy REJECT_DUPLICATE), so a key means one run for as long as
+ * Temporal remembers the closed run: the namespace retention (14 days by
+ * default; docs/idempotency.md). A sync start is one update-with-start, so
+ * racing requests cannot slip between an existence check and a start.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
@@ -109,16 +115,19 @@ function runIdOf(options: StartRunOptions): string {
   return options.idempotencyKey ? idempotentRunId(options.compiled.definition.name, options.idempotencyKey) : newRunId();
 }
 
+/** How a keyed start treats a run already under its id: join a running one, never start a second after a closed one. */
+const KEYED_START = { workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' } as const;
+
 export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const runId = runIdOf(options);
   const handle = options.client.workflow.getHandle<BatonRunWorkflow>(runId);
-  // A repeated key never rewrites the stored trigger of the run it found.
+  // A repeated key never rewrites the stored trigger of the run it found (the start below still deduplicates races).
   if (options.idempotencyKey && (await exists(handle))) return { runId, handle, existing: true };
   const start = await prepare(options, runId);
   try {
     const started = await options.client.workflow.start<BatonRunWorkflow>(BATON_RUN, {
       ...start,
-      ...(options.idempotencyKey ? { workflowIdConflictPolicy: 'USE_EXISTING' as const } : {}),
+      ...(options.idempotencyKey ? KEYED_START : {}),
     });
     return { runId, handle: started, existing: false };
   } catch (error) {
@@ -133,39 +142,60 @@ export type SyncOutcome =
   | { readonly kind: 'ended' }
   | { readonly kind: 'timeout' };
 
-/**
- * Starts a run and waits for its response in one round trip (update-with-start):
- * resolves the moment a response block completes, when the run ends without
- * one, or after timeoutMs, whichever comes first.
- */
-export async function startRunSync(options: StartRunOptions, timeoutMs: number): Promise<StartedRun & { outcome: SyncOutcome }> {
-  const runId = runIdOf(options);
-  const existingHandle = options.client.workflow.getHandle<BatonRunWorkflow>(runId);
-  let existing = false;
-  if (options.idempotencyKey && (await exists(existingHandle))) existing = true;
-  const operation = existing
-    ? undefined
-    : new WithStartWorkflowOperation<BatonRunWorkflow>(BATON_RUN, {
-        ...(await prepare(options, runId)),
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-  const update = operation
-    ? options.client.workflow.executeUpdateWithStart<BatonRunWorkflow, RunResponse | null, []>('response', { startWorkflowOperation: operation })
-    : existingHandle.executeUpdate<RunResponse | null, []>('response');
+/** Waits for the response of a run that is already there; a closed run refuses the update: it ended. */
+async function awaitResponse(handle: RunHandle, timeoutMs: number): Promise<SyncOutcome> {
+  return raceTimeout(
+    handle.executeUpdate<RunResponse | null, []>('response').then(
+      (response): SyncOutcome => (response ? { kind: 'response', response } : { kind: 'ended' }),
+      (): SyncOutcome => ({ kind: 'ended' }),
+    ),
+    timeoutMs,
+  );
+}
+
+async function raceTimeout(outcome: Promise<SyncOutcome>, timeoutMs: number): Promise<SyncOutcome> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  const timeout = new Promise<SyncOutcome>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
   });
   try {
-    const result = await Promise.race([update.catch((error: unknown) => ({ error })), timeout]);
-    if (result === 'timeout') return { runId, handle: existingHandle, existing, outcome: { kind: 'timeout' } };
-    if (result && typeof result === 'object' && 'error' in result) {
-      // An update on a run that has already closed is refused: it ended.
-      if (existing) return { runId, handle: existingHandle, existing, outcome: { kind: 'ended' } };
-      throw result.error;
-    }
-    return { runId, handle: existingHandle, existing, outcome: result ? { kind: 'response', response: result } : { kind: 'ended' } };
+    return await Promise.race([outcome, timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Starts a run and waits for its response in one round trip (update-with-start):
+ * resolves the moment a response block completes, when the run ends without
+ * one, or after timeoutMs, whichever comes first. With an idempotency key
+ * the start and the wait join the run already under the key, if there is one.
+ */
+export async function startRunSync(options: StartRunOptions, timeoutMs: number): Promise<StartedRun & { outcome: SyncOutcome }> {
+  const runId = runIdOf(options);
+  const handle = options.client.workflow.getHandle<BatonRunWorkflow>(runId);
+  const keyed = options.idempotencyKey !== undefined;
+  // A known run: wait on it without rewriting its stored trigger. Only a shortcut: the start below deduplicates races.
+  if (keyed && (await exists(handle))) return { runId, handle, existing: true, outcome: await awaitResponse(handle, timeoutMs) };
+  const operation = new WithStartWorkflowOperation<BatonRunWorkflow>(BATON_RUN, {
+    ...(await prepare(options, runId)),
+    ...(keyed ? KEYED_START : { workflowIdConflictPolicy: 'USE_EXISTING' as const }),
+  });
+  const update = options.client.workflow
+    .executeUpdateWithStart<BatonRunWorkflow, RunResponse | null, []>('response', { startWorkflowOperation: operation })
+    .then((response): SyncOutcome => (response ? { kind: 'response', response } : { kind: 'ended' }));
+  try {
+    return { runId, handle, existing: false, outcome: await raceTimeout(update, timeoutMs) };
+  } catch (error) {
+    // The key's run closed between the check above and the start: that run is the answer.
+    if (keyed && isAlreadyStarted(error)) return { runId, handle, existing: true, outcome: { kind: 'ended' } };
+    throw error;
+  }
+}
+
+function isAlreadyStarted(error: unknown): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if (current instanceof WorkflowExecutionAlreadyStartedError) return true;
+  }
+  return false;
 }

@@ -6,9 +6,10 @@
  *   ENCRYPTION_KEY_SSM_PARAMETER=/baton/prod/encryption-key       (SSM, SecureString decrypted)
  *   BATON_API_KEYS_SECRET_ARN=arn:aws:secretsmanager:...:secret:baton/prod/api-keys-AbC123
  *
- * sets ENCRYPTION_KEY and BATON_API_KEYS. The value never appears in the
- * function's configuration or the CloudFormation template. (The ECS worker
- * gets its secrets injected by ECS itself, but the same references work there.)
+ * gives ENCRYPTION_KEY and BATON_API_KEYS, in a new env object: nothing is
+ * written to process.env. The value never appears in the function's
+ * configuration or the CloudFormation template. (The ECS worker gets its
+ * secrets injected by ECS itself, but the same references work there.)
  */
 import { ConfigError, errorMessage } from '../errors/index.ts';
 import type { Env } from '../config/config.ts';
@@ -79,22 +80,6 @@ export async function resolveSecretRefs(env: Env, reader: AwsSecretReader = new 
     secretRefs.length > 0 ? fromSecretsManager(reader, secretRefs) : {},
   ]);
   return { ...ssm, ...secrets };
-}
-
-let loaded: Promise<void> | undefined;
-
-/**
- * Resolves the references in process.env into it, once per process (a Lambda
- * container's cold start); a failure is not cached, so the next invocation tries again.
- */
-export function loadSecretRefs(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  loaded ??= resolveSecretRefs(env).then((values) => {
-    Object.assign(env, values);
-  });
-  loaded.catch(() => {
-    loaded = undefined;
-  });
-  return loaded;
 }
 
 /**

@@ -43,6 +43,16 @@ blocks:
     body: { doubled: "{{ trigger.data.n * 2 }}" }
   - { id: later, type: wait, duration: 3s, after: [reply] }
 `,
+  'echo-header.yaml': `
+name: echo-header
+triggers:
+  http: { mode: sync, timeoutMs: 20000 }
+blocks:
+  - id: reply
+    type: response
+    headers: { x-from-trigger: "{{ trigger.data.h }}" }
+    body: { echoed: true }
+`,
   'slow-sync.yaml': `
 name: slow-sync
 triggers:
@@ -188,6 +198,79 @@ describe('runs', () => {
   });
 });
 
+describe('response headers from trigger data (issue 15 #1)', () => {
+  it.each([
+    ['non-ASCII text', 'Zoë → 東京'],
+    ['a header injection', 'a\r\nX-Injected: 1'],
+  ])('fail the run with a clear error for %s, and the API keeps serving', async (_what, h) => {
+    const response = await call('POST', '/v1/workflows/echo-header/runs', { body: { h } });
+    expect(response.status).toBe(502);
+    expect(response.headers.get('x-injected')).toBeNull();
+    expect(response.body).toMatchObject({ error: { code: 'run_failed' } });
+    const message = (response.body!.error as { message: string }).message;
+    expect(message).toMatch(/failed at block "reply": headers: the value of x-from-trigger is not a legal header value/);
+    expect(message).not.toContain('X-Injected');
+    const runId = /^run (\S+) /.exec(message)![1]!;
+    expect(await waitForRun(runId)).toMatchObject({ status: 'failed', blocks: { reply: { status: 'failed', error: { type: 'ResponseError' } } } });
+    expect((await call('GET', '/v1/health', { key: null })).status).toBe(200);
+    const fine = await call('POST', '/v1/workflows/echo-header/runs', { body: { h: 'plain ascii' } });
+    expect(fine).toMatchObject({ status: 200, body: { echoed: true } });
+    expect(fine.headers.get('x-from-trigger')).toBe('plain ascii');
+  });
+});
+
+describe('hostile and odd input (issue 15 #7)', () => {
+  it('lists no runs, without a 500, for a workflow name with a backslash or a quote', async () => {
+    for (const name of ['back\\slash', "o'quote", 'tail\\', "x' OR WorkflowType = 'batonRun", 'nul\u0000']) {
+      const response = await call('GET', `/v1/workflows/${encodeURIComponent(name)}/runs`);
+      expect(response, name).toMatchObject({ status: 200, body: { runs: [] } });
+    }
+  });
+
+  it('answers 400 for a 20,000-deep JSON body', async () => {
+    const deep = await call('POST', '/v1/workflows/greet/runs', { raw: '['.repeat(20_000) + ']'.repeat(20_000) });
+    expect(deep).toMatchObject({ status: 400, body: { error: { code: 'invalid_json', message: expect.stringMatching(/nests deeper than/) } } });
+    const deepObject = await call('POST', '/v1/workflows/greet/runs', { raw: '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000) });
+    expect(deepObject.status).toBe(400);
+  });
+
+  it("answers 404 for Object's own property names as block ids", async () => {
+    const started = await call('POST', '/v1/workflows/greet/runs', { body: { name: 'Proto' } });
+    const runId = started.body!.runId as string;
+    await waitForRun(runId);
+    for (const blockId of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(await call('GET', `/v1/runs/${runId}/blocks/${blockId}`), blockId).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    }
+  });
+
+  it('gives every time in run status and the run list as ISO 8601', async () => {
+    const started = await call('POST', '/v1/workflows/greet/runs', { body: { name: 'Clock' } });
+    const runId = started.body!.runId as string;
+    const final = (await waitForRun(runId)) as { blocks: Record<string, { startedAt?: unknown; endedAt?: unknown }> };
+    const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+    expect(final.blocks.hello!.startedAt).toMatch(ISO);
+    expect(final.blocks.hello!.endedAt).toMatch(ISO);
+    await expect.poll(async () => ((await call('GET', '/v1/workflows/greet/runs')).body!.runs as Array<{ runId: string }>).some((r) => r.runId === runId)).toBe(true);
+    const listed = ((await call('GET', '/v1/workflows/greet/runs')).body!.runs as Array<{ runId: string; startedAt: string; closedAt?: string }>).find((r) => r.runId === runId)!;
+    expect(listed.startedAt).toMatch(ISO);
+    expect(Date.parse(listed.startedAt)).toBeLessThanOrEqual(Date.parse(final.blocks.hello!.startedAt as string));
+  });
+
+  it("serves an async run's output once it completed, and only its status before", async () => {
+    const slow = await call('POST', '/v1/workflows/slow-sync/runs', { body: {} });
+    const slowId = slow.body!.runId as string;
+    expect(await call('GET', `/v1/runs/${slowId}/output`)).toEqual(expect.objectContaining({ status: 200, body: { runId: slowId, status: 'running' } }));
+    await call('POST', `/v1/runs/${slowId}/cancel`);
+
+    const started = await call('POST', '/v1/workflows/greet/runs', { body: { name: 'Out' } });
+    const runId = started.body!.runId as string;
+    expect(started.body).toMatchObject({ links: { output: `/v1/runs/${runId}/output` } });
+    await waitForRun(runId);
+    expect((await call('GET', `/v1/runs/${runId}/output`)).body).toEqual({ runId, status: 'completed', output: { hello: 'hi Out' } });
+    expect((await call('GET', '/v1/runs/run-none/output')).status).toBe(404);
+  });
+});
+
 describe('rerun', () => {
   it('reruns from a block: upstream blocks keep their results and do not run again', async () => {
     const first = await call('POST', '/v1/workflows/chain/runs', { body: { v: 1 } });
@@ -278,6 +361,7 @@ describe('the OpenAPI document', () => {
         'GET /v1/workflows/{name}/runs',
         'GET /v1/runs/{runId}',
         'GET /v1/runs/{runId}/blocks/{blockId}',
+        'GET /v1/runs/{runId}/output',
         'POST /v1/runs/{runId}/cancel',
         'POST /v1/runs/{runId}/rerun',
         'GET /v1/schedules',
@@ -292,6 +376,7 @@ describe('the OpenAPI document', () => {
     const runId = started.body!.runId as string;
     check('RunStatus', await waitForRun(runId));
     check('BlockDetail', (await call('GET', `/v1/runs/${runId}/blocks/hello`)).body);
+    check('RunOutput', (await call('GET', `/v1/runs/${runId}/output`)).body);
     check('Error', (await call('GET', '/v1/runs/run-nope')).body);
     for (const run of (await call('GET', '/v1/workflows/greet/runs')).body!.runs as unknown[]) check('RunSummary', run);
   });

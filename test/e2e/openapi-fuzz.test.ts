@@ -1,6 +1,8 @@
 /**
- * schemathesis fuzzes the running API against its OpenAPI document: no 5xx,
- * and every response matches the document (status code, content type, schema).
+ * schemathesis fuzzes the running API against its OpenAPI document, the one
+ * generated from the app's zod schemas: no 5xx, every response matches the
+ * document (status code, content type, schema), and no route answers
+ * without a valid key where the document asks for one.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
+import { openApiDocument } from '../../functions/api/openapi.ts';
 import { pythonToolPath } from '../support/moto.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
@@ -22,6 +25,12 @@ let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-fuzz-workflows-'));
   writeFileSync(join(dir, 'echo.yaml'), 'name: echo\nblocks:\n  - { id: echo, type: code, code: "return trigger.data" }\n');
+  // The document's example workflow name, here a sync workflow whose response header comes from the
+  // trigger: fuzzed bodies must fail the run or be answered, never break the server.
+  writeFileSync(
+    join(dir, 'hello.yaml'),
+    'name: hello\ntriggers:\n  http: { mode: sync, timeoutMs: 5000 }\nblocks:\n  - { id: reply, type: response, headers: { x-echo: "{{ JSON.stringify(trigger.data) }}" }, body: "{{ trigger.data }}" }\n',
+  );
   stack = await startTestStack();
   api = await startApiServer(
     { client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry: directoryRegistry(dir), checkApiKey: apiKeyCheckFromEnv({ BATON_API_KEYS: API_KEY }) },
@@ -34,11 +43,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+it('serves the document generated from the schemas', async () => {
+  expect(await (await fetch(`${api.url}/v1/openapi.json`)).json()).toEqual(JSON.parse(JSON.stringify(openApiDocument)));
+});
+
 it('finds no server error and no response outside the document', async () => {
   const args = [
     'run', `${api.url}/v1/openapi.json`,
     '--base-url', api.url,
-    '--checks', 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance',
+    '--checks', 'not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,ignored_auth',
     '--header', `Authorization: Bearer ${API_KEY}`,
     '--hypothesis-max-examples', '30',
     '--hypothesis-derandomize',

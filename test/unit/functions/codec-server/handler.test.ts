@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { handler } from '../../../../functions/codec-server/handler.ts';
 import { generateKey } from '../../../../shared/codec/index.ts';
+import { httpApiEvent } from '../../../support/http-api-event.ts';
 
 const TOKEN = 'bc_lambda-token-0123456789';
 const UI = 'https://cloud.temporal.io';
@@ -12,7 +13,7 @@ afterAll(() => {
 });
 
 function event(method: string, rawPath: string, headers: Record<string, string>, body?: string, isBase64Encoded = false) {
-  return { version: '2.0', rawPath, requestContext: { http: { method } }, headers, ...(body !== undefined ? { body } : {}), isBase64Encoded };
+  return httpApiEvent({ method, rawPath, headers, ...(body !== undefined ? { body } : {}), isBase64Encoded });
 }
 
 const payloadJson = (value: unknown) => {
@@ -38,7 +39,7 @@ describe('codec server Lambda handler', () => {
     const body = JSON.stringify({ payloads: [payloadJson({ hello: 'lambda' })] });
     const encoded = await handler(event('POST', '/encode', { Authorization: `Bearer ${TOKEN}`, Origin: UI }, Buffer.from(body).toString('base64'), true));
     expect(encoded.statusCode).toBe(200);
-    expect(encoded.headers['access-control-allow-origin']).toBe(UI);
+    expect(encoded.headers?.['access-control-allow-origin']).toBe(UI);
     const decoded = await handler(event('POST', `/token/${TOKEN}/decode`, { origin: UI }, encoded.body));
     expect(decoded.statusCode).toBe(200);
     expect(JSON.parse(decoded.body)).toEqual({ payloads: [payloadJson({ hello: 'lambda' })] });
@@ -47,7 +48,7 @@ describe('codec server Lambda handler', () => {
   it('answers a preflight from the UI origin and 401 without a token', async () => {
     const preflight = await handler(event('OPTIONS', '/decode', { origin: UI, 'access-control-request-method': 'POST' }));
     expect(preflight.statusCode).toBe(204);
-    expect(preflight.headers['access-control-allow-origin']).toBe(UI);
+    expect(preflight.headers?.['access-control-allow-origin']).toBe(UI);
     const anonymous = await handler(event('POST', '/decode', {}, '{"payloads":[]}'));
     expect(anonymous.statusCode).toBe(401);
   });

@@ -3,7 +3,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKey } from '../../../../shared/codec/index.ts';
-import { loadSecretRefs, resolveSecretRefs } from '../../../../shared/secrets/secret-refs.ts';
+import { resolveSecretRefs, withSecretRefs } from '../../../../shared/secrets/secret-refs.ts';
 import { AwsSecretReader } from '../../../../shared/secrets/aws-secret-reader.ts';
 import { ConfigError } from '../../../../shared/errors/index.ts';
 import { useMotoInProcessEnv } from '../../../support/aws-env.ts';
@@ -67,12 +67,12 @@ describe('resolveSecretRefs', () => {
   });
 });
 
-describe('loadSecretRefs', () => {
-  it('fills the environment once, as a cold start does', async () => {
-    const env: NodeJS.ProcessEnv = { ENCRYPTION_KEY_SSM_PARAMETER: `/baton/${suffix}/encryption-key` };
-    await loadSecretRefs(env);
-    expect(env.ENCRYPTION_KEY).toBe(key);
-    await loadSecretRefs(env); // the second call reuses the first load
-    expect(env.ENCRYPTION_KEY).toBe(key);
+describe('withSecretRefs', () => {
+  it('gives a new env with the values the references point at, and leaves the given env as it was', async () => {
+    const env = { ENCRYPTION_KEY_SSM_PARAMETER: `/baton/${suffix}/encryption-key` };
+    const resolved = await withSecretRefs(env);
+    expect(resolved.ENCRYPTION_KEY).toBe(key);
+    expect(resolved.ENCRYPTION_KEY_SSM_PARAMETER).toBe(env.ENCRYPTION_KEY_SSM_PARAMETER);
+    expect(env).toEqual({ ENCRYPTION_KEY_SSM_PARAMETER: `/baton/${suffix}/encryption-key` });
   });
 });

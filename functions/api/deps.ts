@@ -1,0 +1,16 @@
+/** What the API's routes work with: created once per process (a Lambda container), shared by every request. */
+import type { Client } from '@temporalio/client';
+import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
+import type { Registry } from '../../shared/definition/index.ts';
+import type { ResultStore } from '../../shared/store/index.ts';
+
+export interface ApiDeps {
+  readonly client: Client;
+  readonly store: ResultStore;
+  readonly taskQueue: string;
+  readonly registry: Registry;
+  readonly checkApiKey: ApiKeyCheck;
+}
+
+/** The deps, or how to get them: the Lambda handler reads its settings on the first request, not at import. */
+export type DepsSource = ApiDeps | (() => Promise<ApiDeps>);

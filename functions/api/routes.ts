@@ -1,0 +1,180 @@
+/**
+ * The API's routes as data (method, path, parameters, bodies, answers).
+ * app.ts binds a handler to each; openapi.ts documents them. A body that is
+ * any JSON (the trigger data) is read by json-body.ts, not by a validator,
+ * so an empty body stays `null` and every JSON error has one shape.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import {
+  BlockDetailSchema,
+  ErrorSchema,
+  listQuery,
+  params,
+  RerunSchema,
+  RunOutputSchema,
+  RunStartedSchema,
+  RunStatusSchema,
+  RunSummarySchema,
+  ScheduleSchema,
+  startHeaders,
+} from './schemas.ts';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+const error = (description: string) => json(ErrorSchema, description);
+const authErrors = { 401: error('Missing or unknown API key') } as const;
+const bodyErrors = {
+  400: error('Invalid JSON, nested too deep, or not the expected shape'),
+  413: error('The body is over 1 MB'),
+  415: error('The body is not JSON (Content-Type: application/json)'),
+} as const;
+
+export const healthRoute = createRoute({
+  method: 'get',
+  path: '/v1/health',
+  operationId: 'health',
+  security: [],
+  responses: { 200: json(z.object({ ok: z.boolean() }), 'The API is up') },
+});
+
+export const openApiRoute = createRoute({
+  method: 'get',
+  path: '/v1/openapi.json',
+  operationId: 'openapi',
+  security: [],
+  responses: { 200: json(z.object({}).passthrough(), 'This document') },
+});
+
+export const startRunRoute = createRoute({
+  method: 'post',
+  path: '/v1/workflows/{name}/runs',
+  operationId: 'startRun',
+  summary: 'Start a run; the body is the trigger data',
+  description:
+    'Async workflows answer 202 with the run id. Sync workflows answer with the response block (its status, headers and body) the moment it is set, with the run output when the run ends without one, or 202 past the timeout. A repeated Idempotency-Key answers what the first call answered.',
+  request: {
+    params: params.name,
+    headers: startHeaders,
+    body: { required: false, content: { 'application/json': { schema: {} } } },
+  },
+  responses: {
+    200: json(z.unknown(), 'A sync run answered (its response body), or the run an Idempotency-Key names'),
+    202: json(RunStartedSchema, 'The run started (async), or is still running past the sync timeout'),
+    ...bodyErrors,
+    400: error('Invalid JSON, trigger data not matching the input schema, or a bad Idempotency-Key'),
+    ...authErrors,
+    404: error('No such workflow'),
+    409: error('The workflow or one it calls is invalid'),
+    502: error('A sync run failed, or its response cannot be sent'),
+  },
+});
+
+export const listRunsRoute = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{name}/runs',
+  operationId: 'listRuns',
+  summary: 'Recent runs of a workflow, newest first',
+  request: { params: params.name, query: listQuery },
+  responses: {
+    200: json(z.object({ runs: z.array(RunSummarySchema) }), 'Runs'),
+    400: error('Bad limit'),
+    ...authErrors,
+  },
+});
+
+export const runStatusRoute = createRoute({
+  method: 'get',
+  path: '/v1/runs/{runId}',
+  operationId: 'getRun',
+  summary: "A run's status, with each block's status, attempts, timings and error",
+  request: { params: params.runId },
+  responses: { 200: json(RunStatusSchema, 'The run'), ...authErrors, 404: error('No such run') },
+});
+
+export const runOutputRoute = createRoute({
+  method: 'get',
+  path: '/v1/runs/{runId}/output',
+  operationId: 'getRunOutput',
+  summary: "A run's output (its response, or the data of its last blocks), once it has one",
+  request: { params: params.runId },
+  responses: {
+    200: json(RunOutputSchema, 'The run and, once it completed, its output'),
+    ...authErrors,
+    404: error('No such run'),
+  },
+});
+
+export const blockDetailRoute = createRoute({
+  method: 'get',
+  path: '/v1/runs/{runId}/blocks/{blockId}',
+  operationId: 'getBlock',
+  summary: "A block's data and logs",
+  request: { params: params.block },
+  responses: { 200: json(BlockDetailSchema, 'The block'), ...authErrors, 404: error('No such run or block') },
+});
+
+export const cancelRunRoute = createRoute({
+  method: 'post',
+  path: '/v1/runs/{runId}/cancel',
+  operationId: 'cancelRun',
+  request: { params: params.runId },
+  responses: {
+    202: json(RunStartedSchema, 'Cancellation requested'),
+    ...authErrors,
+    404: error('No such run'),
+    409: error('The run has already ended'),
+  },
+});
+
+export const rerunRoute = createRoute({
+  method: 'post',
+  path: '/v1/runs/{runId}/rerun',
+  operationId: 'rerunRun',
+  summary: 'A new run on the current definition; blocks upstream of fromBlock reuse their results and do not run again',
+  request: {
+    params: params.runId,
+    body: { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/RerunBody' } } } },
+  },
+  responses: {
+    202: json(RerunSchema, 'The new run started'),
+    ...bodyErrors,
+    400: error('Bad body or unknown block'),
+    ...authErrors,
+    404: error('No such run'),
+    409: error('The run cannot be rerun from there, or its workflow is gone'),
+  },
+});
+
+export const listSchedulesRoute = createRoute({
+  method: 'get',
+  path: '/v1/schedules',
+  operationId: 'listSchedules',
+  responses: { 200: json(z.object({ schedules: z.array(ScheduleSchema) }), 'Schedules'), ...authErrors },
+});
+
+export const controlScheduleRoute = createRoute({
+  method: 'post',
+  path: '/v1/schedules/{id}/{action}',
+  operationId: 'controlSchedule',
+  request: { params: params.schedule },
+  responses: {
+    202: json(z.object({ id: z.string(), action: z.string() }), 'Done'),
+    400: error('Unknown action'),
+    ...authErrors,
+    404: error('No such schedule'),
+  },
+});
+
+/** Every route the app serves besides the document itself, for 405 answers. */
+export const apiRoutes = [
+  healthRoute,
+  openApiRoute,
+  startRunRoute,
+  listRunsRoute,
+  runStatusRoute,
+  runOutputRoute,
+  blockDetailRoute,
+  cancelRunRoute,
+  rerunRoute,
+  listSchedulesRoute,
+  controlScheduleRoute,
+] as const;
