@@ -5,10 +5,13 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { loadConfig, type BatonConfig, type Env } from '../../shared/config/index.ts';
-import { ConfigError } from '../../shared/errors/index.ts';
+import { coreSettings, loadConfig, parseEnv, type BatonConfig, type Env } from '../../shared/config/index.ts';
+import { temporalSettingsShape } from '../../shared/temporal/index.ts';
 
-const apiSettingsSchema = z.object({
+/** Every setting the API reads: the shared ones, Temporal's, and its own. */
+export const apiSettingsSchema = z.object({
+  ...coreSettings,
+  ...temporalSettingsShape,
   BATON_WORKFLOWS_DIR: z.string().trim().min(1, 'must be a directory path').default('workflows'),
   BATON_API_KEYS: z
     .string({ error: 'not set: the API needs at least one key' })
@@ -21,15 +24,7 @@ export interface ApiConfig {
   readonly workflowsDir: string;
 }
 
-/** Parses env settings with a zod schema; the first bad one becomes a ConfigError naming it. */
-export function parseSettings<T extends z.ZodType>(schema: T, env: Env): z.output<T> {
-  const parsed = schema.safeParse(env);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  throw new ConfigError(String(issue.path[0] ?? 'env'), issue.message);
-}
-
 export function apiConfigFromEnv(env: Env, cwd = process.cwd()): ApiConfig {
-  const settings = parseSettings(apiSettingsSchema, env);
+  const settings = parseEnv(apiSettingsSchema, env);
   return { baton: loadConfig(env, cwd), workflowsDir: resolve(cwd, settings.BATON_WORKFLOWS_DIR) };
 }

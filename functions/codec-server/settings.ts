@@ -5,7 +5,7 @@
  */
 import { tokenCheckFromEnv, type TokenCheck } from '../../shared/auth/api-keys.ts';
 import { dataConverterFor, keyRingFromEnv } from '../../shared/codec/index.ts';
-import type { Env } from '../../shared/config/index.ts';
+import { parseEnv, type Env } from '../../shared/config/index.ts';
 import { ConfigError } from '../../shared/errors/index.ts';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
@@ -45,7 +45,7 @@ export function parseOrigins(text: string | undefined): string[] {
  * Every setting the codec server reads. The key ring's own (ENCRYPTION_KEY,
  * BATON_ENCRYPTION_KEYS) are parsed by keyRingFromEnv, the one reader of them.
  */
-const codecSettingsSchema = z.object({
+export const codecSettingsSchema = z.object({
   [TOKENS_SETTING]: z.string().default('').transform((text, ctx) => {
     try {
       return tokenCheckFromEnv({ [TOKENS_SETTING]: text }, TOKENS_SETTING, 'the codec server needs at least one token (make one with `baton keygen`)');
@@ -68,16 +68,12 @@ const codecSettingsSchema = z.object({
 
 export function codecServerDepsFromEnv(env: Env, extraOrigins: readonly string[] = []): CodecServerDeps {
   const keyRing = keyRingFromEnv(env);
-  const parsed = codecSettingsSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0]), issue.message);
-  }
+  const settings = parseEnv(codecSettingsSchema, env);
   const [codec] = dataConverterFor(keyRing).payloadCodecs;
   if (!codec) throw new Error('the data converter has no payload codec');
   return {
     codec,
-    checkToken: parsed.data[TOKENS_SETTING],
-    allowedOrigins: new Set([...parsed.data[ORIGINS_SETTING], ...extraOrigins]),
+    checkToken: settings[TOKENS_SETTING],
+    allowedOrigins: new Set([...settings[ORIGINS_SETTING], ...extraOrigins]),
   };
 }

@@ -13,6 +13,8 @@ import { workerBuildOptions } from '../../scripts/bundle-worker.ts';
 import { workerSettingsSchema } from '../../worker/settings.ts';
 import { codeExecutor } from '../../functions/code-executor/executor.ts';
 import { dbConnector } from '../../functions/db-connector/executor.ts';
+import { apiSettingsSchema } from '../../functions/api/config.ts';
+import { codecSettingsSchema } from '../../functions/codec-server/settings.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -68,6 +70,21 @@ describe('every setting a process reads is in its one schema', () => {
       const read = settingsReadIn(files);
       expect(read.size).toBeGreaterThan(2);
       expect(undeclared(read, Object.keys(executor.settingsSchema.shape))).toEqual([]);
+    });
+  }
+});
+
+describe('every setting the HTTP front doors read is in their schemas', () => {
+  for (const [name, schema, entry] of [
+    ['the API', apiSettingsSchema, 'functions/api/handler.ts'],
+    ['the codec server', codecSettingsSchema, 'functions/codec-server/handler.ts'],
+  ] as const) {
+    it(name, async () => {
+      const files = await ownFilesOf({ entryPoints: [join(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', packages: 'external' });
+      const read = settingsReadIn(files);
+      expect(files.length).toBeGreaterThan(3);
+      // Settings shared with the other processes are declared in coreSettings, which the API's schema spreads.
+      expect(undeclared(read, Object.keys(schema.shape))).toEqual([]);
     });
   }
 });
