@@ -3,10 +3,9 @@
  * edges, settings, mentions; no code, SQL or templates), plus its content hash.
  */
 import { createHash } from 'node:crypto';
-import { findMentions } from './mentions.ts';
 import { parseDuration } from './duration.ts';
 import { predecessorsOf } from './graph.ts';
-import { stepJavascript } from './steps.ts';
+import { stepMentions } from './steps.ts';
 import type { PlanBlock, StepPlan } from '../contract/plan.ts';
 import type { Plan } from '../contract/plan.ts';
 import type { Block, Definition, Step } from './schema.ts';
@@ -35,7 +34,7 @@ export function definitionHash(definition: Definition): string {
 
 function stepPlan(step: Step, ids: ReadonlySet<string>): StepPlan {
   const candidates = new Set(['trigger', ...ids]);
-  const mentions = [...new Set(stepJavascript(step).flatMap((source) => findMentions(source, candidates)))].sort();
+  const mentions = stepMentions(step, candidates);
   return {
     type: step.type,
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),

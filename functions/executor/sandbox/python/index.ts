@@ -8,3 +8,4 @@ export {
   type RunPythonRequest,
 } from './python-sandbox.ts';
 export { DENIED_MODULES, BLOCK_FILENAME } from './runner-py.ts';
+export { pythonSettings, pythonOptionsFromEnv } from './config.ts';
