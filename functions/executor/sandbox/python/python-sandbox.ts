@@ -135,7 +135,12 @@ export class PythonSandbox {
       const raw = await Promise.race([finished, expired]);
       if (raw === EXPIRED) return this.failed(timedOut(request.timeoutMs), logs);
       const outcome = readOutcome(raw, request.maxResultBytes);
-      return outcome.ok ? { ok: true, json: outcome.json, logs } : this.failed(outcome.error, logs);
+      if (!outcome.ok) return this.failed(outcome.error, logs);
+      // Unlike the JavaScript prelude, the Python runner is within the code's reach (its frames, its module): its JSON is checked.
+      if (outcome.json !== undefined && !isJson(outcome.json)) {
+        return this.failed({ name: 'ResultError', message: 'the Python run returned a result that is not JSON (was the runner tampered with?)' }, logs);
+      }
+      return { ok: true, json: outcome.json, logs };
     } catch (error) {
       return this.failed(this.describeFailure(error, interpreter, request.timeoutMs), logs);
     } finally {
@@ -246,12 +251,24 @@ export class PythonSandbox {
     if (!interpreter.alive || /memory limit/i.test(message)) {
       return { name: 'MemoryLimitError', message: `exceeded the Python sandbox's memory limit (${this.memoryMb} MB)` };
     }
+    if (/Maximum call stack size exceeded/.test(message)) {
+      return { name: 'RecursionError', message: 'the code nested or recursed too deeply for the interpreter\'s stack, which stopped it' };
+    }
     // What the Python side could not catch: the interpreter itself failed (a stack overflow in C, a fatal error).
     return { name: 'PythonFatalError', message: `the Python interpreter stopped: ${message}` };
   }
 }
 
 const EXPIRED = Symbol('expired');
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function timedOut(timeoutMs: number): SandboxFailure {
   return { name: 'TimeoutError', message: `timed out after ${timeoutMs} ms` };
