@@ -53,5 +53,5 @@ export function checkPythonSyntax(code: string, path: string): DefinitionIssue[]
     return [{ path, message: `Python syntax error (line ${last}, column ${(written[last - 1] ?? '').length + 1}): the code ended too early` }];
   }
   const near = (lines[line - 1] ?? '').slice(column - 1, column + 19).trim();
-  return [{ path, message: `Python syntax error (line ${line}, column ${column})${near ? `: unexpected "${near}"` : ''}` }];
+  return [{ path, message: `Python syntax error (line ${line}, column ${column}): ${near ? `unexpected "${near}"` : 'the line ends too early'}` }];
 }
