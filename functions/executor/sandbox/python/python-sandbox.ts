@@ -101,8 +101,13 @@ export class PythonSandbox {
   async warm(): Promise<void> {
     this.disposed = false;
     await this.snapshotCopy();
-    this.refill();
-    await Promise.allSettled(this.pool);
+    // Replacements boot one after another, so wait round by round (a boot that keeps failing ends it).
+    for (let round = 0; round < this.poolSize * 3 && !this.disposed; round++) {
+      this.refill();
+      await Promise.allSettled(this.pool);
+      if (this.pool.length >= this.poolSize) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
   }
 
   async run(request: RunPythonRequest): Promise<RunCodeResult> {
@@ -148,6 +153,19 @@ export class PythonSandbox {
       // One run per interpreter: nothing the code did outlives it.
       interpreter.dispose();
     }
+  }
+
+  /** The pooled interpreters' isolates: how many, and the memory V8 counts for them (JS heap and wasm memory). */
+  async pooledMemory(): Promise<{ readonly interpreters: number; readonly bytes: number }> {
+    const booted = await Promise.allSettled(this.pool);
+    let interpreters = 0;
+    let bytes = 0;
+    for (const result of booted) {
+      if (result.status !== 'fulfilled' || !result.value.alive) continue;
+      interpreters++;
+      bytes += result.value.heapBytes();
+    }
+    return { interpreters, bytes };
   }
 
   /** Disposes the pooled interpreters and the shared compiled module (which otherwise keeps the process alive). */
