@@ -1,4 +1,7 @@
 /** Python blocks on the real PythonSandbox: scope, results, logs, errors, limits, fresh interpreters. */
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PythonSandbox } from '../../../../../functions/executor/sandbox/python/index.ts';
 import { capWasmMemory } from '../../../../../functions/executor/sandbox/python/wasm-memory-cap.ts';
@@ -94,6 +97,38 @@ describe('fresh interpreter per run', () => {
     const a = await value('import random, os\nreturn [random.random(), os.urandom(8).hex()]');
     const b = await value('import random, os\nreturn [random.random(), os.urandom(8).hex()]');
     expect(a).not.toEqual(b);
+  });
+});
+
+describe('the snapshot on disk', () => {
+  it('is written once, reused by the next sandbox, and made anew when the file is damaged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-python-snapshot-'));
+    try {
+      const first = new PythonSandbox({ poolSize: 0, snapshotDir: dir });
+      expect(await pythonRunner(first).value('return 1')).toBe(1);
+      first.dispose();
+      const [file] = readdirSync(dir);
+      expect(file).toMatch(/^pyodide-[0-9a-f]{24}\.snapshot$/);
+      const path = join(dir, file!);
+      const size = statSync(path).size;
+      expect(size).toBeGreaterThan(1_000_000);
+
+      writeFileSync(path, 'not a snapshot');
+      const second = new PythonSandbox({ poolSize: 0, snapshotDir: dir });
+      expect(await pythonRunner(second).value('return 2')).toBe(2);
+      second.dispose();
+      expect(statSync(path).size).toBe(size);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('many runs at once', () => {
+  it('each gets its own fresh interpreter, booting at most two at a time', async () => {
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((n) => value('import builtins\nseen = hasattr(builtins, "mark")\nbuiltins.mark = n\nreturn [n * 2, seen]', { n })));
+    expect(results).toEqual([0, 1, 2, 3, 4, 5].map((n) => [n * 2, false]));
+    expect(sandbox.peakParallelBoots).toBeLessThanOrEqual(2);
   });
 });
 
