@@ -246,10 +246,12 @@ export class PythonSandbox {
   private async take(): Promise<PythonInterpreter> {
     const next = this.pool.shift();
     this.refill();
+    // A pooled interpreter that failed to boot (or died) is replaced once by a boot of this run's own.
     for (let attempt = 0; ; attempt++) {
       try {
         const interpreter = await (attempt === 0 && next ? next : this.bootOne());
         if (interpreter.alive) return interpreter;
+        if (attempt > 0) throw new Error('the interpreter died as it booted');
       } catch (error) {
         if (attempt > 0) throw error;
       }
