@@ -50,7 +50,7 @@ export class PythonInterpreter {
     return !this.isolate.isDisposed;
   }
 
-  /** The JS heap this interpreter's isolate uses now, in bytes (the wasm memory is counted by external_memory). */
+  /** What V8 counts for this isolate now, in bytes: its JS heap and its external memory (the wasm memory among it). */
   heapBytes(): number {
     const stats = this.isolate.getHeapStatisticsSync();
     return stats.used_heap_size + stats.externally_allocated_size;
