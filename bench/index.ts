@@ -10,10 +10,16 @@ const BENCHMARKS: Record<string, { readonly about: string; readonly load: () => 
   load: { about: '2,000 runs through the HTTP API of baton dev at a steady rate (--runs=N, --rate=N per s)', load: () => import('./load.ts') },
   soak: { about: '10,000 runs through one worker, RSS growth (--runs=N, --concurrency=N)', load: () => import('./soak.ts') },
   executor: {
-    about: 'one block inside the code-executor, warm and on a new isolate (--quick)',
+    about: 'one block inside the code-executor, warm and on a new isolate; then Python blocks beside it (--quick, --no-python)',
     load: async () => {
       const { benchExecutor } = await import('./executor.ts');
-      return { main: (argv) => benchExecutor({ quick: argv.includes('--quick') }) };
+      const { benchPython } = await import('./python.ts');
+      return {
+        main: async (argv) => {
+          await benchExecutor({ quick: argv.includes('--quick') });
+          if (!argv.includes('--no-python')) await benchPython({ quick: argv.includes('--quick') });
+        },
+      };
     },
   },
   'cold-start': {

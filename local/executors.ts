@@ -22,7 +22,9 @@ export function localExecutors(names: FunctionNames, env: Env): LocalExecutors {
     functions: { [names.codeExecutor]: code.handler, [names.dbConnector]: db.handler },
     close() {
       code.runtime.sandbox.dispose();
+      code.runtime.python.dispose();
       db.runtime.sandbox.dispose();
+      db.runtime.python.dispose();
     },
   };
 }

@@ -11,8 +11,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 
-/** Native modules the image installs for the runtime (scripts/bundle-lambda.ts leaves them out). */
-export const EXTERNAL = ['isolated-vm'];
+/**
+ * Packages the image installs for the runtime (scripts/bundle-lambda.ts leaves them out): isolated-vm is
+ * native; pyodide is read as files (its wasm, scripts and standard library), never imported.
+ */
+export const EXTERNAL = ['isolated-vm', 'pyodide'];
 
 export async function bundleLambda(name: string, outDir: string): Promise<string> {
   const entry = resolve(import.meta.dirname, '..', 'functions', name, 'handler.ts');

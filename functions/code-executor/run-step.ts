@@ -1,6 +1,7 @@
 /**
- * The code-executor's steps: everything that is user JavaScript and nothing
- * else. Code blocks and code loop bodies, branch `when`, loop `over`, the
+ * The code-executor's steps: everything that is user code and nothing
+ * else. Code blocks and code loop bodies (JavaScript, TypeScript or
+ * Python), branch `when`, loop `over`, the
  * templates of response blocks, and the `input` of workflow steps (written
  * as the child run's trigger).
  */
@@ -16,7 +17,7 @@ import { LOOP_ITEMS_PER_CHUNK, MAX_LOOP_ITEMS, responseHeaderProblem, storeKeys 
 const transpiled = new Map<string, string>();
 const TRANSPILE_CACHE_SIZE = 1000;
 
-function functionSourceOf(block: Pick<CodeBlock, 'code' | 'language'>): string {
+function functionSourceOf(block: Pick<CodeBlock, 'code'> & { readonly language: 'javascript' | 'typescript' }): string {
   const key = createHash('sha256').update(block.language).update('\0').update(block.code).digest('hex');
   let source = transpiled.get(key);
   if (source === undefined) {
@@ -45,8 +46,11 @@ function runnerFor(step: Step, context: StepContext): Run {
   const { envelope, runtime } = context;
   const run = (source: string) => (scope: Record<string, unknown>) => context.evaluate(source, scope);
   switch (step.type) {
-    case 'code':
-      return async (...args) => ({ data: await run(functionSourceOf(step))(...args) });
+    case 'code': {
+      if (step.language === 'python') return async (scope) => ({ data: await context.evaluatePython(step.code, scope) });
+      const source = { code: step.code, language: step.language };
+      return async (...args) => ({ data: await run(functionSourceOf(source))(...args) });
+    }
     case 'branch':
       return async (...args) => {
         const taken = (await run(branchFunction(step.cases.map((c) => c.when)))(...args)) as number | 'else';

@@ -19,7 +19,7 @@ import { BlockFailure, CodecError, ConfigError, EnvelopeError } from '../../shar
 import { createExecutorRuntime, executorRuntimeSettings, type ExecutorRuntime } from './runtime.ts';
 import type { LogLine } from './sandbox/index.ts';
 import { loadScope } from './scope.ts';
-import { completeStep, evaluate, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
+import { completeStep, evaluate, evaluatePython, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
 import { blockEnvelopeSchema, invocationSchema } from '../../shared/contract/schemas/index.ts';
 
 /** What `run` gets for one step. */
@@ -35,6 +35,8 @@ export interface StepContext {
   scope(): Promise<Record<string, unknown>>;
   /** Runs a function expression in the sandbox; its value, or a BlockFailure. */
   evaluate(functionSource: string, scope: Record<string, unknown>): Promise<unknown>;
+  /** Runs a Python code body on a fresh interpreter; its value, or a BlockFailure. */
+  evaluatePython(code: string, scope: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface ExecutorSpec<Extra> {
@@ -98,6 +100,7 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
             logs,
             scope: () => loadScope(envelope, stepMentions(envelope, resolved), runtime),
             evaluate: (source, scope) => evaluate(runtime, source, scope, timeoutMs, logs),
+            evaluatePython: (code, scope) => evaluatePython(runtime, code, scope, timeoutMs, logs),
           },
           extraOf(),
         ),

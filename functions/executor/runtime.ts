@@ -11,6 +11,7 @@ import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
 import { validateDefinition, type Definition } from '../../shared/definition/index.ts';
 import { DEFAULT_MAX_RESULT_BYTES, storeKeys } from '../../shared/contract/index.ts';
 import { Sandbox, sandboxOptionsFromEnv, sandboxSettings } from './sandbox/index.ts';
+import { PythonSandbox, pythonOptionsFromEnv, pythonSettings } from './sandbox/python/index.ts';
 
 const DEFINITION_CACHE_SIZE = 200;
 
@@ -22,6 +23,8 @@ export interface ExecutorRuntime {
   readonly maxResultBytes: number;
   /** Warm isolates for user code, with BATON_SANDBOX_MEMORY_MB and the BATON_SECRET_* values it masks. */
   readonly sandbox: Sandbox;
+  /** Fresh Python interpreters, booted only once a Python block runs; masks the same secrets as `sandbox`. */
+  readonly python: PythonSandbox;
   definition(hash: string): Promise<Definition>;
 }
 
@@ -33,20 +36,23 @@ export const executorRuntimeSettings = {
   BATON_ENCRYPTION_KEYS: coreSettings.BATON_ENCRYPTION_KEYS,
   BATON_MAX_RESULT_BYTES: envWholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a positive whole number of bytes'),
   ...sandboxSettings,
+  ...pythonSettings,
 };
 
-export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sandbox } = {}): ExecutorRuntime {
+export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sandbox; readonly python?: PythonSandbox } = {}): ExecutorRuntime {
   const settings = parseEnv(z.object(executorRuntimeSettings), env);
   const keyRing = keyRingFromEnv(env);
   const store = openResultStore(parseResultsUrl(env), keyRing, env);
   // Definitions are immutable by hash, so a cache never goes stale.
   const definitions = new Map<string, Promise<Definition>>();
+  const sandbox = options.sandbox ?? new Sandbox(sandboxOptionsFromEnv(env));
   return {
     env,
     keyRing,
     store,
     maxResultBytes: settings.BATON_MAX_RESULT_BYTES ?? DEFAULT_MAX_RESULT_BYTES,
-    sandbox: options.sandbox ?? new Sandbox(sandboxOptionsFromEnv(env)),
+    sandbox,
+    python: options.python ?? new PythonSandbox(pythonOptionsFromEnv(env, sandbox.secrets)),
     definition(hash) {
       let cached = definitions.get(hash);
       if (!cached) {

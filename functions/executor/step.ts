@@ -3,9 +3,8 @@
  * (a block, or a loop's body for one item), work out what it mentions, run
  * user expressions in the sandbox, and store the outcome and logs.
  */
-import type { LogLine } from './sandbox/index.ts';
-import { findMentions } from '../../shared/definition/mentions.ts';
-import { stepJavascript } from '../../shared/definition/steps.ts';
+import type { LogLine, RunCodeResult } from './sandbox/index.ts';
+import { stepMentions as mentionsOfStep } from '../../shared/definition/steps.ts';
 import type { Block, Definition, Step } from '../../shared/definition/schema.ts';
 import { storeKeys, type BlockEnvelope, type BlockReply, type Decision, type RunOutputSpec } from '../../shared/contract/index.ts';
 import { BlockFailure } from '../../shared/errors/index.ts';
@@ -60,7 +59,7 @@ export function stepMentions(envelope: BlockEnvelope, resolved: ResolvedStep): r
   let mentions = mentionCache.get(key);
   if (!mentions) {
     const candidates = new Set(['trigger', ...resolved.definition.blocks.map((b) => b.id)]);
-    mentions = [...new Set(stepJavascript(resolved.step).flatMap((source) => findMentions(source, candidates)))];
+    mentions = mentionsOfStep(resolved.step, candidates);
     if (mentionCache.size >= MENTION_CACHE_SIZE) mentionCache.clear();
     mentionCache.set(key, mentions);
   }
@@ -75,7 +74,21 @@ export async function evaluate(
   timeoutMs: number,
   logs: LogLine[],
 ): Promise<unknown> {
-  const result = await runtime.sandbox.run({ functionSource, scope, timeoutMs, maxResultBytes: runtime.maxResultBytes });
+  return valueOf(await runtime.sandbox.run({ functionSource, scope, timeoutMs, maxResultBytes: runtime.maxResultBytes }), logs);
+}
+
+/** Runs a Python body on a fresh interpreter; its value, or a BlockFailure. Logs go to `logs`. */
+export async function evaluatePython(
+  runtime: ExecutorRuntime,
+  code: string,
+  scope: Record<string, unknown>,
+  timeoutMs: number,
+  logs: LogLine[],
+): Promise<unknown> {
+  return valueOf(await runtime.python.run({ code, scope, timeoutMs, maxResultBytes: runtime.maxResultBytes }), logs);
+}
+
+function valueOf(result: RunCodeResult, logs: LogLine[]): unknown {
   logs.push(...result.logs);
   if (!result.ok) {
     throw new BlockFailure(result.error.name, result.error.message, isRetryableEvaluationError(result.error.name));

@@ -3,10 +3,9 @@
  * edges, settings, mentions; no code, SQL or templates), plus its content hash.
  */
 import { createHash } from 'node:crypto';
-import { findMentions } from './mentions.ts';
 import { parseDuration } from './duration.ts';
 import { predecessorsOf } from './graph.ts';
-import { stepJavascript } from './steps.ts';
+import { stepMentions } from './steps.ts';
 import type { LoopBodyPlan, Plan, PlanBlock } from '../contract/plan.ts';
 import type { Block, Definition, LoopBody, Step } from './schema.ts';
 
@@ -35,7 +34,7 @@ export function definitionHash(definition: Definition): string {
 /** The fields every step has, in the order the plans recorded so far have them. */
 function stepFields(step: Step, ids: ReadonlySet<string>) {
   const candidates = new Set(['trigger', ...ids]);
-  const mentions = [...new Set(stepJavascript(step).flatMap((source) => findMentions(source, candidates)))].sort();
+  const mentions = stepMentions(step, candidates);
   return {
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
     retry: step.retry,

@@ -7,8 +7,8 @@ import type { z } from 'zod';
 import { DefinitionError, type DefinitionIssue } from '../errors/index.ts';
 import { checkCodeSyntax, checkExpressionSyntax } from './syntax.ts';
 import { checkGraph, checkMentions } from './graph.ts';
-import { findMentions } from './mentions.ts';
-import { stepExpressions, stepJavascript, templatedFields } from './steps.ts';
+import { stepExpressions, stepMentions, templatedFields } from './steps.ts';
+import { checkPythonSyntax } from './python.ts';
 import { isSecretReference, templateTextIssues } from './templates.ts';
 import { checkTriggers } from './triggers.ts';
 import { checkInputSchema } from './input-schema.ts';
@@ -81,7 +81,10 @@ function validateStep<T extends Step>(
     return undefined;
   }
   const step = parsed.data;
-  if (step.type === 'code') issues.push(...checkCodeSyntax(step, formatPath([...at, 'code'])));
+  if (step.type === 'code') {
+    const path = formatPath([...at, 'code']);
+    issues.push(...(step.language === 'python' ? checkPythonSyntax(step.code, path) : checkCodeSyntax({ code: step.code, language: step.language }, path)));
+  }
   for (const [field, value] of Object.entries(templatedFields(step))) {
     for (const issue of templateTextIssues(value, [field])) issues.push({ path: formatPath([...at, ...issue.path]), message: issue.message });
   }
@@ -140,8 +143,8 @@ function validateBlock(raw: unknown, index: number, issues: DefinitionIssue[]): 
 /** Every block id and `trigger` that the block's code or templates mention (a loop's body included). */
 export function mentionsOfBlock(block: Block, blockIds: ReadonlySet<string>): string[] {
   const candidates = new Set(['trigger', ...blockIds]);
-  const sources = [...stepJavascript(block), ...(block.type === 'loop' ? stepJavascript(block.body) : [])];
-  return [...new Set(sources.flatMap((source) => findMentions(source, candidates)))].sort();
+  const found = [...stepMentions(block, candidates), ...(block.type === 'loop' ? stepMentions(block.body, candidates) : [])];
+  return [...new Set(found)].sort();
 }
 
 /**

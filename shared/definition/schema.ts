@@ -62,7 +62,7 @@ const blockFields = {
 const codeFields = {
   type: z.literal('code'),
   code: z.string().min(1, 'must not be empty'),
-  language: z.enum(['javascript', 'typescript']).default('javascript'),
+  language: z.enum(['javascript', 'typescript', 'python']).default('javascript'),
 };
 const queryFields = {
   type: z.literal('query'),

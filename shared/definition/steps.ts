@@ -1,10 +1,13 @@
 /**
  * The user-written parts of a step (code, expressions, templates) as the
- * JavaScript the sandbox will run: one place that both the syntax checks and
- * the mention finder read, so they never disagree with the executors.
+ * JavaScript the sandbox will run, or the Python code: one place that both
+ * the syntax checks and the mention finder read, so they never disagree
+ * with the executors.
  */
 import { branchFunction, expressionFunction, templateExpressions, templateFunction } from './templates.ts';
 import { transpileBlock } from './syntax.ts';
+import { findMentions } from './mentions.ts';
+import { findPythonMentions } from './python.ts';
 import type { Step } from './schema.ts';
 
 type Path = ReadonlyArray<string | number>;
@@ -36,11 +39,11 @@ export function stepExpressions(step: Step): Array<{ path: Path; expression: str
   return found;
 }
 
-/** The JavaScript sources the sandbox runs for a step (its loop body excluded). */
+/** The JavaScript sources the sandbox runs for a step (its loop body excluded); a Python code block has none. */
 export function stepJavascript(step: Step): string[] {
   switch (step.type) {
     case 'code':
-      return [transpileBlock(step)];
+      return step.language === 'python' ? [] : [transpileBlock({ code: step.code, language: step.language })];
     case 'branch':
       return [branchFunction(step.cases.map((c) => c.when))];
     case 'loop':
@@ -50,4 +53,11 @@ export function stepJavascript(step: Step): string[] {
       return Object.keys(fields).length > 0 ? [templateFunction(fields)] : [];
     }
   }
+}
+
+/** The candidates (block ids, `trigger`) a step's code, expressions and templates mention (its loop body excluded). */
+export function stepMentions(step: Step, candidates: ReadonlySet<string>): string[] {
+  const found = stepJavascript(step).flatMap((source) => findMentions(source, candidates));
+  if (step.type === 'code' && step.language === 'python') found.push(...findPythonMentions(step.code, candidates));
+  return [...new Set(found)].sort();
 }

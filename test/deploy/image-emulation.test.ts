@@ -138,7 +138,9 @@ describe('functions/Dockerfile, emulated', () => {
     // This platform's prebuilt binaries only (glibc and musl, one per Node ABI): node-gyp-build picks one at load.
     expect(native.length).toBeGreaterThan(0);
     expect(native.filter((file) => !new RegExp(`^node_modules/isolated-vm/prebuilds/linux-${process.arch}/[^/]+\\.node$`).test(file))).toEqual([]);
-    expect(packagesUnder(taskRoot)).toEqual(['isolated-vm', 'node-gyp-build']);
+    // isolated-vm with its loader, and Pyodide (Python blocks) with what its package.json names.
+    expect(packagesUnder(taskRoot)).toEqual(['@types/emscripten', 'isolated-vm', 'node-gyp-build', 'pyodide', 'ws']);
+    expect(statSync(join(executors!.hostPath('/var/task'), 'python-snapshot')).isDirectory()).toBe(true);
     expect(() => statSync(join(taskRoot, 'node_modules', 'isolated-vm', 'build'))).toThrow(/ENOENT/);
 
     const functions = (parse(readFileSync(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: Record<string, { image?: { command?: string[] } }> }).functions;

@@ -211,7 +211,10 @@ describe('shared memory, WebAssembly and work that would outlive the run', () =>
   });
 
   it('a promise chain that never ends is ended with the run', async () => {
-    expect((await failure(`const spin = () => Promise.resolve().then(spin); spin(); return 1;`, { timeoutMs: 300 })).name).toBe('TimeoutError');
+    // The spin allocates as it goes: on a loaded machine the memory limit may end it before the clock does; either ends the run.
+    expect(['TimeoutError', 'MemoryLimitError']).toContain(
+      (await failure(`const spin = () => Promise.resolve().then(spin); spin(); return 1;`, { timeoutMs: 300 })).name,
+    );
     await stillWorks();
   });
 });
