@@ -136,22 +136,27 @@ describe('a cluster that cannot be reached', () => {
 });
 
 describe('signals', () => {
-  it('SIGTERM ends a command that hangs on a silent server within seconds, and its children with it', async () => {
-    const sockets: Socket[] = [];
-    const port = await listen(createServer((socket) => void sockets.push(socket))); // accepts, never answers
-    const run = launch(['run', HELLO], cliEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }));
-    launched.push(run);
-    await run.waitFor('found a Temporal server', 30_000);
-    const tree = descendants(run.pid);
-    expect(tree.length).toBeGreaterThan(0);
-    const sent = Date.now();
-    run.child.kill('SIGTERM');
-    const { code } = await run.exited;
-    expect(Date.now() - sent).toBeLessThan(5000);
-    expect(code).toBe(143);
-    await allGone(tree, 3000);
-    for (const socket of sockets) socket.destroy();
-  });
+  for (const [signal, exitCode] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`${signal} ends a command that hangs on a silent server within seconds, and its children with it`, async () => {
+      const sockets: Socket[] = [];
+      const port = await listen(createServer((socket) => void sockets.push(socket))); // accepts, never answers
+      const run = launch(['run', HELLO], cliEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }));
+      launched.push(run);
+      await run.waitFor('found a Temporal server', 30_000);
+      const tree = descendants(run.pid);
+      expect(tree.length).toBeGreaterThan(0);
+      const sent = Date.now();
+      run.child.kill(signal);
+      const { code } = await run.exited;
+      expect(Date.now() - sent).toBeLessThan(5000);
+      expect(code).toBe(exitCode);
+      await allGone(tree, 3000);
+      for (const socket of sockets) socket.destroy();
+    });
+  }
 });
 
 describe('baton dev and SIGKILL', () => {
@@ -208,10 +213,11 @@ describe('baton dev and SIGKILL', () => {
     expect(dev.stderr()).toContain(`found a Temporal dev server at ${orphan.address} (pid ${state.pid}) left running by an earlier baton`);
     if (orphan.process.exitCode === null && orphan.process.signalCode === null) await new Promise((r) => orphan.process.once('exit', r));
     expect(isAlive(state.pid)).toBe(false);
-    const fresh = descendants(dev.pid).find((pid) => commandLine(pid).includes('start-dev'));
-    expect(fresh).toBeDefined();
+    const tree = descendants(dev.pid);
+    expect(tree.some((pid) => commandLine(pid).includes('start-dev'))).toBe(true);
     dev.child.kill('SIGTERM');
     expect((await dev.exited).code).toBe(143);
+    await allGone(tree, 3000);
   });
 
   it('a server Baton did not start is named as such, used, and left running', async () => {
