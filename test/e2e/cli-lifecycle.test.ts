@@ -31,9 +31,10 @@ interface Launched {
   waitFor(text: string | RegExp, ms: number): Promise<void>;
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv, cwd = mkdtempSync(join(tmpdir(), 'baton-life-'))): Launched {
+/** `ownGroup`: the command leads a process group of its own, as a shell runs it in a terminal. */
+function launch(args: string[], env: NodeJS.ProcessEnv, cwd = mkdtempSync(join(tmpdir(), 'baton-life-')), ownGroup = false): Launched {
   const started = Date.now();
-  const child = spawn(process.execPath, [BATON, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BATON, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   child.stdout!.resume();
@@ -160,7 +161,7 @@ describe('signals', () => {
 });
 
 describe('baton dev and SIGKILL', () => {
-  async function devUp(extra: Record<string, string> = {}) {
+  async function devUp(extra: Record<string, string> = {}, ownGroup = false) {
     const port = await freePort();
     const cwd = mkdtempSync(join(tmpdir(), 'baton-devkill-'));
     mkdirSync(join(cwd, 'workflows'));
@@ -168,6 +169,7 @@ describe('baton dev and SIGKILL', () => {
       ['dev', '--no-ui', '--api-port', String(await freePort())],
       cliEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, BATON_WORKFLOWS_DIR: join(cwd, 'workflows'), ...extra }),
       cwd,
+      ownGroup,
     );
     launched.push(dev);
     await dev.waitFor('baton dev is up', 120_000);
@@ -176,6 +178,17 @@ describe('baton dev and SIGKILL', () => {
     expect(devServer, `no dev server among ${tree.map(commandLine).join(' | ')}`).toBeDefined();
     return { dev, tree, devServer: devServer!, port, cwd };
   }
+
+  it('Ctrl-C (SIGINT to the whole process group) is one stop, not two: baton dev runs its own cleanup to "stopped", and nothing is left', async () => {
+    const { dev, tree } = await devUp({}, true);
+    process.kill(-dev.pid, 'SIGINT');
+    const { code } = await dev.exited;
+    expect(code).toBe(130);
+    expect(dev.stderr()).toContain('SIGINT: stopping');
+    expect(dev.stderr()).not.toContain('again: exiting now');
+    expect(dev.stderr()).toMatch(/\nstopped\n/);
+    await allGone(tree, 3000);
+  });
 
   it('SIGKILL of the launcher (bin/baton.js): every child is gone within seconds', async () => {
     const { dev, tree } = await devUp();
