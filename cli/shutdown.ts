@@ -6,11 +6,14 @@
  * parent-death watch (local/parent-watch.ts).
  */
 const STOP_DEADLINE_MS = 8_000;
+/** A signal sent to the whole process group reaches this process twice (directly, and passed on by bin/baton.js): one press, not two. */
+const SAME_SIGNAL_MS = 1_000;
 const EXIT_CODES: Readonly<Record<string, number>> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 type Cleanup = () => Promise<void>;
 const cleanups = new Set<Cleanup>();
 let stopping: NodeJS.Signals | undefined;
+let stoppingAt = 0;
 let requested: (signal: NodeJS.Signals) => void = () => {};
 const stopRequestedPromise = new Promise<NodeJS.Signals>((resolve) => (requested = resolve));
 
@@ -34,10 +37,12 @@ export function installShutdownHandlers(log: (line: string) => void): void {
     process.on(signal, () => {
       const code = EXIT_CODES[signal] ?? 1;
       if (stopping) {
+        if (Date.now() - stoppingAt < SAME_SIGNAL_MS) return;
         log(`${signal} again: exiting now`);
         process.exit(code);
       }
       stopping = signal;
+      stoppingAt = Date.now();
       log(`${signal}: stopping`);
       requested(signal);
       setTimeout(() => {

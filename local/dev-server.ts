@@ -105,7 +105,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   }
 
-  const { child } = spawnTied(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A process group of its own: Ctrl-C in the terminal reaches Baton, which stops the worker first and
+  // then this server, instead of the server vanishing under a worker that is still polling.
+  const { child } = spawnTied(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

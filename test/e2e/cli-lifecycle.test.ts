@@ -31,9 +31,10 @@ interface Launched {
   waitFor(text: string | RegExp, ms: number): Promise<void>;
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv, cwd = mkdtempSync(join(tmpdir(), 'baton-life-'))): Launched {
+/** `ownGroup`: the command leads a process group of its own, as a shell runs it in a terminal. */
+function launch(args: string[], env: NodeJS.ProcessEnv, cwd = mkdtempSync(join(tmpdir(), 'baton-life-')), ownGroup = false): Launched {
   const started = Date.now();
-  const child = spawn(process.execPath, [BATON, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BATON, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let err = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
   child.stdout!.resume();
@@ -136,26 +137,31 @@ describe('a cluster that cannot be reached', () => {
 });
 
 describe('signals', () => {
-  it('SIGTERM ends a command that hangs on a silent server within seconds, and its children with it', async () => {
-    const sockets: Socket[] = [];
-    const port = await listen(createServer((socket) => void sockets.push(socket))); // accepts, never answers
-    const run = launch(['run', HELLO], cliEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }));
-    launched.push(run);
-    await run.waitFor('found a Temporal server', 30_000);
-    const tree = descendants(run.pid);
-    expect(tree.length).toBeGreaterThan(0);
-    const sent = Date.now();
-    run.child.kill('SIGTERM');
-    const { code } = await run.exited;
-    expect(Date.now() - sent).toBeLessThan(5000);
-    expect(code).toBe(143);
-    await allGone(tree, 3000);
-    for (const socket of sockets) socket.destroy();
-  });
+  for (const [signal, exitCode] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`${signal} ends a command that hangs on a silent server within seconds, and its children with it`, async () => {
+      const sockets: Socket[] = [];
+      const port = await listen(createServer((socket) => void sockets.push(socket))); // accepts, never answers
+      const run = launch(['run', HELLO], cliEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}` }));
+      launched.push(run);
+      await run.waitFor('found a Temporal server', 30_000);
+      const tree = descendants(run.pid);
+      expect(tree.length).toBeGreaterThan(0);
+      const sent = Date.now();
+      run.child.kill(signal);
+      const { code } = await run.exited;
+      expect(Date.now() - sent).toBeLessThan(5000);
+      expect(code).toBe(exitCode);
+      await allGone(tree, 3000);
+      for (const socket of sockets) socket.destroy();
+    });
+  }
 });
 
 describe('baton dev and SIGKILL', () => {
-  async function devUp(extra: Record<string, string> = {}) {
+  async function devUp(extra: Record<string, string> = {}, ownGroup = false) {
     const port = await freePort();
     const cwd = mkdtempSync(join(tmpdir(), 'baton-devkill-'));
     mkdirSync(join(cwd, 'workflows'));
@@ -163,6 +169,7 @@ describe('baton dev and SIGKILL', () => {
       ['dev', '--no-ui', '--api-port', String(await freePort())],
       cliEnv({ TEMPORAL_ADDRESS: `127.0.0.1:${port}`, BATON_WORKFLOWS_DIR: join(cwd, 'workflows'), ...extra }),
       cwd,
+      ownGroup,
     );
     launched.push(dev);
     await dev.waitFor('baton dev is up', 120_000);
@@ -171,6 +178,17 @@ describe('baton dev and SIGKILL', () => {
     expect(devServer, `no dev server among ${tree.map(commandLine).join(' | ')}`).toBeDefined();
     return { dev, tree, devServer: devServer!, port, cwd };
   }
+
+  it('Ctrl-C (SIGINT to the whole process group) is one stop, not two: baton dev runs its own cleanup to "stopped", and nothing is left', async () => {
+    const { dev, tree } = await devUp({}, true);
+    process.kill(-dev.pid, 'SIGINT');
+    const { code } = await dev.exited;
+    expect(code).toBe(130);
+    expect(dev.stderr()).toContain('SIGINT: stopping');
+    expect(dev.stderr()).not.toContain('again: exiting now');
+    expect(dev.stderr()).toMatch(/\nstopped\n/);
+    await allGone(tree, 3000);
+  });
 
   it('SIGKILL of the launcher (bin/baton.js): every child is gone within seconds', async () => {
     const { dev, tree } = await devUp();
@@ -208,10 +226,11 @@ describe('baton dev and SIGKILL', () => {
     expect(dev.stderr()).toContain(`found a Temporal dev server at ${orphan.address} (pid ${state.pid}) left running by an earlier baton`);
     if (orphan.process.exitCode === null && orphan.process.signalCode === null) await new Promise((r) => orphan.process.once('exit', r));
     expect(isAlive(state.pid)).toBe(false);
-    const fresh = descendants(dev.pid).find((pid) => commandLine(pid).includes('start-dev'));
-    expect(fresh).toBeDefined();
+    const tree = descendants(dev.pid);
+    expect(tree.some((pid) => commandLine(pid).includes('start-dev'))).toBe(true);
     dev.child.kill('SIGTERM');
     expect((await dev.exited).code).toBe(143);
+    await allGone(tree, 3000);
   });
 
   it('a server Baton did not start is named as such, used, and left running', async () => {
