@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { optionalTsToMs } from '@temporalio/common/lib/time.js';
-import { BLOCK_FAILED, LOCAL_RETRY_THRESHOLD_MS } from '../../../../shared/contract/index.ts';
+import { BLOCK_FAILED, ITEMS_PER_BATCH, LOCAL_RETRY_THRESHOLD_MS, MAX_LOOP_CONCURRENCY, MAX_LOOP_ITEMS } from '../../../../shared/contract/index.ts';
 import { PATCH_IDS } from '../../../../worker/workflows/baton-run.ts';
 import { sdkBookkeeping } from '../../../support/history.ts';
 import { failed, heldUntilCancelled, ok, startWorkflowTestEnv, type WorkflowTestEnv } from '../../../support/workflow-env.ts';
@@ -394,6 +394,37 @@ blocks:
     // concurrency 1: item 2 never started.
     expect(t.attempts(handle.workflowId, 'each').map((input) => input.item)).toEqual([undefined, 0, 1]);
   });
+
+  it('runs a loop of MAX_LOOP_ITEMS local items in batches whose histories all stay under the warning limit', async () => {
+    const handle = await t.start(
+      `
+name: loop-max
+blocks:
+  - id: each
+    type: loop
+    over: trigger.data
+    concurrency: ${MAX_LOOP_CONCURRENCY}
+    body:
+      type: code
+      code: return item
+`,
+      { each: (input) => (input.item === undefined ? ok(input, { decision: { items: MAX_LOOP_ITEMS } }) : ok(input)) },
+    );
+    await handle.result();
+    expect((await t.status(handle)).blocks.each?.items).toEqual({ total: MAX_LOOP_ITEMS, completed: MAX_LOOP_ITEMS, failed: 0 });
+    const executions = [handle.workflowId];
+    for (let from = 0; from < MAX_LOOP_ITEMS; from += ITEMS_PER_BATCH) executions.push(`${handle.workflowId}-each-items-${from}`);
+    for (const workflowId of executions) {
+      const events = (await t.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const length = events.length;
+      const markers = events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+      // Each batch ran its items as local activities (the parent: the loop's own call, collectLoop and the fake's finishRun).
+      expect(markers, workflowId).toBe(workflowId === handle.workflowId ? 3 : ITEMS_PER_BATCH);
+      // Temporal warns past 10,240 events (and fails a run at 51,200): one marker per item keeps a batch far below.
+      expect(length, workflowId).toBeLessThan(10_240);
+      expect(length, workflowId).toBeGreaterThan(workflowId === handle.workflowId ? 10 : ITEMS_PER_BATCH);
+    }
+  }, 180_000);
 });
 
 describe('waits and cancellation', () => {
