@@ -10,10 +10,9 @@ import { chargedOtherThanOnce, notCompleted, startFaultStack, type FaultStack } 
 const RUNS = 30;
 /**
  * Faults served to the db-connector: fewer than one block's 10 activity
- * attempts (the Lambda client makes one try each: shared/lambda/client.ts),
- * so however they fall, no block runs out of retries; both kinds alternate.
+ * attempts × 3 SDK tries, so however they fall, no block runs out of retries.
  */
-const FAULTS = 9;
+const FAULTS = 24;
 let stack: FaultStack;
 
 beforeAll(async () => {

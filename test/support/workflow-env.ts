@@ -48,15 +48,11 @@ export const failed = (message: string, retryable: boolean, type = 'Error'): Blo
   error: { type, message, retryable },
 });
 
-/**
- * Holds the attempt until the workflow cancels it or the worker stops: a
- * regular activity hears of it through its heartbeat, a local one (which
- * cannot heartbeat) from the worker at once.
- */
+/** Holds the attempt until the workflow cancels it (the SDK delivers that through the heartbeat) or the worker stops. */
 export const heldUntilCancelled: BlockScript = async () => {
   const context = Context.current();
   for (;;) {
-    if (!context.info.isLocal) context.heartbeat();
+    context.heartbeat();
     await Promise.race([context.cancelled, context.sleep(50)]);
   }
 };

@@ -44,14 +44,13 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
     ...(input.finish !== undefined ? { finish: input.finish } : {}),
   };
   const functionName = functionFor(input.type, deps.functions);
-  const response = await whileHeartbeating((abortSignal) =>
+  const response = await whileHeartbeating(() =>
     deps.lambda.send(
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'RequestResponse',
         Payload: Buffer.from(JSON.stringify(seal(deps.keyRing, envelope, ENVELOPE_AAD))),
       }),
-      abortSignal ? { abortSignal } : {},
     ),
   );
   const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';

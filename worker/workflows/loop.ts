@@ -5,10 +5,10 @@
  * run in child workflows of that many items each, one after another, so no
  * history grows past Temporal's limits at 10,000 items.
  */
-import { executeChild, patched } from '@temporalio/workflow';
+import { executeChild } from '@temporalio/workflow';
 import { ITEMS_PER_BATCH, type BlockError, type LoopProgress, type LoopBodyPlan } from '../../shared/contract/index.ts';
 import { withRetries } from './attempts.ts';
-import { LOCAL_ACTIVITIES_PATCH, runStepAttempt, storeActivities, type StepTarget } from './steps.ts';
+import { runStepAttempt, storeActivities, type StepTarget } from './steps.ts';
 
 export interface ItemsOutcome {
   readonly completed: number;
@@ -27,7 +27,6 @@ export async function runItems(
   to: number,
   concurrency: number,
   progress: LoopProgress,
-  localSteps: boolean,
 ): Promise<ItemsOutcome> {
   let next = from;
   let failure: ItemsOutcome['failure'];
@@ -38,7 +37,7 @@ export async function runItems(
     while (next < to && !failure && !cancelled) {
       const index = next++;
       const counter = { attempts: 0 };
-      const end = await withRetries(target.step.retry, counter, (attempt) => runStepAttempt({ ...target, item: index }, attempt, localSteps));
+      const end = await withRetries(target.step.retry, counter, (attempt) => runStepAttempt({ ...target, item: index }, attempt));
       if (end.status === 'completed') {
         progress.completed++;
       } else if (end.status === 'cancelled') {
@@ -46,7 +45,7 @@ export async function runItems(
       } else {
         progress.failed++;
         // The item's data is { error } either way; with onError: continue the loop goes on.
-        await storeActivities(localSteps).recordFailure({ runId: target.runId, blockId: target.blockId, item: index, error: end.error });
+        await storeActivities.recordFailure({ runId: target.runId, blockId: target.blockId, item: index, error: end.error });
         if (target.step.onError !== 'continue') failure ??= { index, error: end.error };
       }
     }
@@ -67,10 +66,9 @@ export interface LoopBatchInput {
   readonly concurrency: number;
 }
 
-/** A child workflow running one batch of a long loop's items; it takes the patch in its own history, as batonRun does. */
+/** A child workflow running one batch of a long loop's items. */
 export async function batonLoopBatch(input: LoopBatchInput): Promise<ItemsOutcome> {
-  const localSteps = patched(LOCAL_ACTIVITIES_PATCH);
-  return runItems(input.target, input.from, input.to, input.concurrency, { total: input.to - input.from, completed: 0, failed: 0 }, localSteps);
+  return runItems(input.target, input.from, input.to, input.concurrency, { total: input.to - input.from, completed: 0, failed: 0 });
 }
 
 /** All of a loop's items: inline when few, else batch by batch in child workflows. */
@@ -79,10 +77,9 @@ export async function runLoop(
   count: number,
   concurrency: number,
   progress: LoopProgress,
-  localSteps: boolean,
   itemsPerBatch = ITEMS_PER_BATCH,
 ): Promise<ItemsOutcome> {
-  if (count <= itemsPerBatch) return runItems(target, 0, count, concurrency, progress, localSteps);
+  if (count <= itemsPerBatch) return runItems(target, 0, count, concurrency, progress);
   for (let from = 0; from < count; from += itemsPerBatch) {
     const to = Math.min(from + itemsPerBatch, count);
     const outcome = await executeChild(batonLoopBatch, {
