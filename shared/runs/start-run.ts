@@ -142,15 +142,31 @@ export type SyncOutcome =
   | { readonly kind: 'ended' }
   | { readonly kind: 'timeout' };
 
-/** Waits for the response of a run that is already there; a closed run refuses the update: it ended. */
+/**
+ * Waits for the response of a run that is already there. A closed run refuses
+ * the update: it ended. A running one may refuse it too (the server admits
+ * only so many updates in flight per workflow; twenty callers on one key
+ * exceed that), so a refusal while it runs is asked again after a pause.
+ */
 async function awaitResponse(handle: RunHandle, timeoutMs: number): Promise<SyncOutcome> {
-  return raceTimeout(
-    handle.executeUpdate<RunResponse | null, []>('response').then(
-      (response): SyncOutcome => (response ? { kind: 'response', response } : { kind: 'ended' }),
-      (): SyncOutcome => ({ kind: 'ended' }),
-    ),
-    timeoutMs,
-  );
+  const deadline = Date.now() + timeoutMs;
+  const ask = async (): Promise<SyncOutcome> => {
+    while (Date.now() < deadline) {
+      try {
+        const response = await handle.executeUpdate<RunResponse | null, []>('response');
+        return response ? { kind: 'response', response } : { kind: 'ended' };
+      } catch {
+        const running = await handle.describe().then(
+          (description) => description.status.name === 'RUNNING',
+          () => false,
+        );
+        if (!running) return { kind: 'ended' };
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100));
+      }
+    }
+    return { kind: 'timeout' };
+  };
+  return raceTimeout(ask(), timeoutMs);
 }
 
 async function raceTimeout(outcome: Promise<SyncOutcome>, timeoutMs: number): Promise<SyncOutcome> {
@@ -188,7 +204,10 @@ export async function startRunSync(options: StartRunOptions, timeoutMs: number):
     return { runId, handle, existing: false, outcome: await raceTimeout(update, timeoutMs) };
   } catch (error) {
     // The key's run closed between the check above and the start: that run is the answer.
-    if (keyed && isAlreadyStarted(error)) return { runId, handle, existing: true, outcome: { kind: 'ended' } };
+    if (keyed && isAlreadyStarted(error)) return { runId, handle, existing: true, outcome: await awaitResponse(handle, timeoutMs) };
+    // The update joined the key's run as it was ending (the workflow completed before it took the
+    // update): that run is still the answer, so wait on it as a replay does rather than fail the call.
+    if (keyed && (await exists(handle))) return { runId, handle, existing: true, outcome: await awaitResponse(handle, timeoutMs) };
     throw error;
   }
 }

@@ -133,6 +133,7 @@ describe('Idempotency-Key on a sync workflow', () => {
     const order = `order-${Math.random().toString(36).slice(2)}`;
     const responses = await Promise.all(Array.from({ length: 20 }, () => post('charge', { cents: 50, order }, order)));
     const runIds = new Set(responses.map((r) => r.headers.get('baton-run-id')));
+    expect(responses.map((r) => r.status).filter((status) => status >= 400), 'no request may fail').toEqual([]);
     expect(runIds.size).toBe(1);
     const runId = [...runIds][0]!;
     for (const response of responses) {
