@@ -27,7 +27,7 @@ export async function startApiServer(deps: ApiDeps, options: { host?: string; po
       const query = Object.fromEntries(new URLSearchParams(search));
       void handleApiRequest(deps, { method: req.method ?? 'GET', path, query, headers, body }).then(
         (response) => {
-          const text = JSON.stringify(response.body);
+          const text = response.raw ? String(response.body) : JSON.stringify(response.body);
           res.writeHead(response.status, { 'content-type': 'application/json', ...response.headers });
           res.end(text);
         },

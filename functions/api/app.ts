@@ -8,10 +8,12 @@ import type { Client } from '@temporalio/client';
 import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
 import { checkTriggerData, type Registry } from '../../shared/definition/index.ts';
 import { DefinitionError, HttpError, RunOperationError, ScheduleOperationError } from '../../shared/errors/index.ts';
-import { blockDetail, cancelRun, listRuns, rerunRun, runStatus, startRun, startRunSync, type StartRunOptions } from '../../shared/runs/index.ts';
+import { blockDetail, cancelRun, rerunRun, runStatus, startRun, startRunSync, type StartRunOptions } from '../../shared/runs/index.ts';
 import { controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
 import { type ResultStore } from '../../shared/store/index.ts';
 import { openApiDocument } from './openapi.ts';
+import { isUiPath, serveUi, type UiAssets } from './ui-assets.ts';
+import { uiApiRoutes } from './ui-routes.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
 
 export interface ApiRequest {
@@ -27,6 +29,8 @@ export interface ApiResponse {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body: unknown;
+  /** The body is a string sent as it is (the UI's files), not JSON. */
+  readonly raw?: boolean;
 }
 
 export interface ApiDeps {
@@ -35,6 +39,8 @@ export interface ApiDeps {
   readonly taskQueue: string;
   readonly registry: Registry;
   readonly checkApiKey: ApiKeyCheck;
+  /** The run viewer's built files, served under /ui/ (absent: /ui/ answers 404). */
+  readonly ui?: UiAssets;
 }
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -109,14 +115,6 @@ async function startWorkflowRun(deps: ApiDeps, name: string, request: ApiRequest
   );
 }
 
-function parseLimit(query: Readonly<Record<string, string>> | undefined): number {
-  const text = query?.limit;
-  if (text === undefined) return 20;
-  const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 200');
-  return limit;
-}
-
 function parseRerunBody(request: ApiRequest): { fromBlock?: string; data?: unknown } {
   const body = parseJson(request);
   if (body === null) return {};
@@ -132,11 +130,6 @@ type Route = (deps: ApiDeps, request: ApiRequest, params: string[]) => Promise<A
 
 const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
   ['POST', /^\/v1\/workflows\/([^/]+)\/runs$/, (deps, request, [name]) => startWorkflowRun(deps, name!, request)],
-  [
-    'GET',
-    /^\/v1\/workflows\/([^/]+)\/runs$/,
-    async (deps, request, [name]) => ({ status: 200, body: { runs: await listRuns(deps.client, { workflow: name!, limit: parseLimit(request.query) }) } }),
-  ],
   ['GET', /^\/v1\/runs\/([^/]+)$/, async (deps, _request, [runId]) => ({ status: 200, body: await runStatus(deps.client, runId!) })],
   [
     'GET',
@@ -169,6 +162,7 @@ const routes: Array<[method: string, pattern: RegExp, route: Route]> = [
       return { status: 202, body: { id, action } };
     },
   ],
+  ...uiApiRoutes,
 ];
 
 function decodeParams(match: RegExpExecArray): string[] {
@@ -181,6 +175,7 @@ function decodeParams(match: RegExpExecArray): string[] {
 
 export async function handleApiRequest(deps: ApiDeps, request: ApiRequest): Promise<ApiResponse> {
   try {
+    if (isUiPath(request.path)) return serveUi(deps.ui, request);
     const path = request.path.replace(/\/+$/, '') || '/';
     if (request.method === 'GET' && path === '/v1/health') return { status: 200, body: { ok: true } };
     if (request.method === 'GET' && path === '/v1/openapi.json') return { status: 200, body: openApiDocument };

@@ -6,6 +6,7 @@ import { loadSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { handleApiRequest, type ApiDeps } from './app.ts';
+import { loadUiAssetsIfBuilt } from './ui-assets.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
 
 interface HttpApiEvent {
@@ -28,6 +29,7 @@ async function createDeps(): Promise<ApiDeps> {
     taskQueue: config.taskQueue,
     registry: directoryRegistry(resolve(process.env.BATON_WORKFLOWS_DIR ?? 'workflows')),
     checkApiKey: apiKeyCheckFromEnv(process.env),
+    ui: loadUiAssetsIfBuilt(resolve(process.env.BATON_UI_DIR ?? 'ui-dist')),
   };
 }
 
@@ -48,6 +50,6 @@ export async function handler(event: HttpApiEvent) {
   return {
     statusCode: response.status,
     headers: { 'content-type': 'application/json', ...response.headers },
-    body: JSON.stringify(response.body),
+    body: response.raw ? String(response.body) : JSON.stringify(response.body),
   };
 }

@@ -3,6 +3,7 @@
  * checks that every route is in it and that real responses match it, and
  * schemathesis fuzzes the running API against it.
  */
+import { runPageParameters, runPageSchema, uiOpenApiPaths, uiOpenApiSchemas } from './ui-openapi.ts';
 
 const json = (schema: object, description: string) => ({ description, content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -56,11 +57,11 @@ export const openApiDocument = {
       },
       get: {
         operationId: 'listRuns',
-        summary: 'Recent runs of a workflow, newest first',
-        parameters: [pathParam('name', 'The workflow name'), { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 200 } }],
+        summary: 'Runs of a workflow, a page at a time (pass nextCursor as cursor), optionally of one status',
+        parameters: [pathParam('name', 'The workflow name'), ...runPageParameters],
         responses: {
-          '200': json({ type: 'object', required: ['runs'], properties: { runs: { type: 'array', items: ref('RunSummary') } } }, 'Runs'),
-          '400': error('Bad limit'),
+          '200': json(runPageSchema, 'A page of runs'),
+          '400': error('Bad limit, status or cursor'),
           ...authErrors,
         },
       },
@@ -136,6 +137,7 @@ export const openApiDocument = {
         },
       },
     },
+    ...uiOpenApiPaths,
   },
   components: {
     securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
@@ -212,8 +214,12 @@ export const openApiDocument = {
           status: { type: 'string' },
           startedAt: { type: 'string', format: 'date-time' },
           closedAt: { type: 'string', format: 'date-time' },
+          durationMs: { type: 'integer' },
+          trigger: { type: 'string', enum: ['manual', 'http', 'schedule', 'workflow', 'rerun'] },
+          rerunOf: { type: 'string' },
         },
       },
+      ...uiOpenApiSchemas,
       Schedule: {
         type: 'object',
         required: ['id', 'workflow', 'paused', 'nextRuns', 'recentRuns'],

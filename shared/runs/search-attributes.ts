@@ -23,3 +23,12 @@ export async function ensureSearchAttribute(client: Client, namespace: string): 
     searchAttributes: { [BATON_WORKFLOW_ATTRIBUTE]: proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
   });
 }
+
+/**
+ * A value as a visibility-query string literal. Temporal's query parser
+ * reads backslash escapes inside quotes, so a bare backslash or quote in a
+ * value (a workflow name from a URL) would break the query or change it.
+ */
+export function visibilityString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
