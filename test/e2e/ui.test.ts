@@ -71,10 +71,32 @@ triggers:
 blocks:
   - { id: tick, type: code, code: "return trigger.data" }
 `,
+  'leaf.yaml': `
+name: leaf
+blocks:
+  - { id: nap, type: wait, duration: 1 }
+`,
   'quick.yaml': `
 name: quick
 blocks:
   - { id: nap, type: wait, duration: 1 }
+`,
+  'shapes.yaml': `
+name: shapes
+description: a branch, a loop, a child run and an onError block
+blocks:
+  - { id: load, type: code, code: "return [1, 2, 3, 4, 5]" }
+  - id: route
+    type: branch
+    after: [load]
+    cases: [{ when: "load.data.length > 3", then: [each] }]
+    else: [single]
+  - { id: each, type: loop, over: "load.data", concurrency: 2, body: { type: code, code: "return item * 10" } }
+  - { id: single, type: code, code: "return 'one'" }
+  - { id: child, type: workflow, workflow: leaf, after: [each, single] }
+  - { id: report, type: code, after: [child], code: "return { items: each.data }" }
+  - { id: alert, type: code, code: "return 'paged'" }
+onError: [alert]
 `,
   'hundred.yaml': `
 name: hundred
@@ -209,6 +231,7 @@ describe('the run viewer', () => {
     expect(await page.textContent('.run-error-message')).toBe(XSS);
     await page.click('.node[data-block="boom"]');
     await expect.poll(() => page.textContent('.block-error-message')).toBe(XSS);
+    await shot('run-failed');
     await page.click('.node[data-block="leak"]');
     await expect.poll(() => page.textContent('.panel .logs')).toContain(XSS);
     // 30,000 characters of data are cut, and all of it is a click away.
@@ -216,7 +239,6 @@ describe('the run viewer', () => {
     await expect.poll(() => json.textContent()).toContain(JSON.stringify(XSS));
     expect((await json.textContent())!.length).toBeLessThan(21_000);
     expect(await page.textContent('.panel .json-cut')).toMatch(/Showing 19\.5 KB of 29\.\d KB/);
-    await shot('run-failed');
     await page.click('.panel .show-all');
     expect((await json.textContent())!.length).toBeGreaterThan(30_000);
     expect(await page.locator('main img, main script').count()).toBe(0);
@@ -251,6 +273,26 @@ describe('the run viewer', () => {
     await expect.poll(() => page.textContent('.output .json-text')).toContain('"v": 2');
   });
 
+  it("draws branches, loops and child runs: a loop's item counts, the child run's link", async () => {
+    const { runId } = (await post('/v1/workflows/shapes/runs', {})) as { runId: string };
+    await page.goto(`${api.url}/ui/#/runs/${runId}`);
+    await page.waitForSelector('.node[data-block="report"][data-status="completed"]', { timeout: 30_000 });
+    expect(await page.getAttribute('.node[data-block="single"]', 'data-status')).toBe('skipped');
+    expect(await page.getAttribute('.node[data-block="alert"]', 'class')).toContain('on-error');
+    expect(await page.textContent('.edge-case .edge-label')).toBe('load.data.length > 3');
+    await page.click('.node[data-block="each"]');
+    await expect.poll(() => page.textContent('.panel .loop-items')).toBe('5 completed, 0 failed, of 5');
+    expect(await page.textContent('.node[data-block="each"] .node-meta')).toContain('5/5');
+    await page.click('.node[data-block="child"]');
+    const child = page.locator('.panel a.child-run');
+    await expect.poll(() => child.count()).toBe(1);
+    await shot('run-graph');
+    const childId = (await child.textContent())!;
+    await child.click();
+    await expect.poll(() => page.textContent('.run-id')).toBe(childId);
+    await page.waitForSelector('.node[data-block="nap"][data-status="completed"]');
+  });
+
   it('cancels a running run', async () => {
     const { runId } = (await post('/v1/workflows/sleepy/runs', {})) as { runId: string };
     await page.goto(`${api.url}/ui/#/runs/${runId}`);
@@ -262,13 +304,14 @@ describe('the run viewer', () => {
   });
 
   it('pages through a workflow\'s runs and filters them by status (timings reported, not asserted)', async () => {
-    const count = 120;
+    // BATON_UI_RUNS=1000 measures the list with a thousand runs; the default keeps the test short.
+    const count = Number(process.env.BATON_UI_RUNS ?? 120);
     for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: 20 }, () => post('/v1/workflows/quick/runs', {})));
     await expect
       .poll(async () => {
         const response = await fetch(`${api.url}/v1/workflows/quick/runs?limit=200&status=completed`, { headers: { authorization: `Bearer ${API_KEY}` } });
         return ((await response.json()) as { runs: unknown[] }).runs.length;
-      }, { timeout: 60_000, interval: 500 })
+      }, { timeout: 60_000 + count * 200, interval: 500 })
       .toBe(count);
     const started = Date.now();
     await page.goto(`${api.url}/ui/#/workflows/quick`);
@@ -286,8 +329,10 @@ describe('the run viewer', () => {
     expect(second).toHaveLength(50);
     expect(second.some((id) => seen.has(id))).toBe(false);
     await page.click('#next-page');
-    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(20);
-    expect(await page.isDisabled('#next-page')).toBe(true);
+    if (count === 120) {
+      await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(20);
+      expect(await page.isDisabled('#next-page')).toBe(true);
+    }
     await page.selectOption('#status-filter', 'failed');
     await expect.poll(() => page.textContent('main section')).toContain('No runs with status failed.');
     console.log(`ui: runs list of ${count} runs: first page ${firstPageMs} ms, next page ${nextPageMs} ms`);
@@ -295,14 +340,18 @@ describe('the run viewer', () => {
 
   it('renders the run page of a 100-block workflow (time reported, not asserted)', async () => {
     const { runId } = (await post('/v1/workflows/hundred/runs', {})) as { runId: string };
+    await page.goto(`${api.url}/ui/#/workflows/hundred`);
     const started = Date.now();
-    await page.goto(`${api.url}/ui/#/runs/${runId}`);
+    // Within the loaded app, as a user clicking through to the run: plan, status, layout, paint.
+    await page.evaluate((hash) => ((globalThis as unknown as { location: { hash: string } }).location.hash = hash), `#/runs/${runId}`);
     await page.waitForSelector('.graph[data-blocks="100"] .node[data-block="w99"]');
     const renderMs = Date.now() - started;
+    const layoutMs = await page.evaluate(() => performance.getEntriesByName('baton:layout').at(-1)?.duration ?? -1);
     expect(await page.locator('.node').count()).toBe(100);
     await page.waitForSelector('.node[data-block="w99"][data-status="completed"]', { timeout: 30_000 });
     await shot('run-hundred');
-    console.log(`ui: run page of 100 blocks rendered in ${renderMs} ms`);
+    expect(layoutMs).toBeGreaterThan(0);
+    console.log(`ui: run page of 100 blocks rendered in ${renderMs} ms (dagre layout ${layoutMs.toFixed(1)} ms)`);
     expect(problems).toEqual([]);
   });
 });

@@ -9,6 +9,7 @@ import type { BlockState, GraphEdge, RunPlan } from '../types.ts';
 
 const NODE_WIDTH = 168;
 const NODE_HEIGHT = 48;
+const FIT_WIDTH = 1400;
 
 interface Layout {
   readonly width: number;
@@ -55,9 +56,15 @@ export function BlockGraph(props: {
   selected: string | undefined;
   onSelect: (id: string) => void;
 }) {
-  const laid = useMemo(() => layout(props.plan), [props.plan]);
+  const laid = useMemo(() => {
+    performance.mark('baton:layout-start');
+    const result = layout(props.plan);
+    performance.measure('baton:layout', 'baton:layout-start');
+    return result;
+  }, [props.plan]);
   return (
-    <div class="graph" data-blocks={props.plan.blocks.length}>
+    // Up to a width a scaled-down graph stays readable at, it is fitted to the box; wider ones scroll.
+    <div class={`graph${laid.width <= FIT_WIDTH ? ' fit' : ''}`} data-blocks={props.plan.blocks.length}>
       <svg width={laid.width} height={laid.height} viewBox={`0 0 ${laid.width} ${laid.height}`} role="group" aria-label="block graph">
         <defs>
           <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
@@ -66,11 +73,11 @@ export function BlockGraph(props: {
         </defs>
         {laid.edges.map(({ edge, points, labelAt }) => (
           <g key={`${edge.from}->${edge.to}`} class={`edge edge-${edge.kind}`}>
+            <title>{`${edge.from} → ${edge.to}${edge.label ? `: ${edge.label}` : ''}`}</title>
             <path d={path(points)} marker-end="url(#arrow)" />
             {labelAt && edge.label && (
               <text x={labelAt.x} y={labelAt.y + 4} text-anchor="middle" class="edge-label">
                 {clip(edge.label, 24)}
-                <title>{edge.label}</title>
               </text>
             )}
           </g>

@@ -8,22 +8,22 @@ export interface Loaded<T> {
   reload(): void;
 }
 
-/** GETs a path, again when it changes or on reload(). */
+/** GETs a path, again when it changes or on reload(); loading until the answer for this very path is in. */
 export function useApi<T>(path: string | undefined): Loaded<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: string | undefined; loading: boolean }>({ data: undefined, error: undefined, loading: true });
+  const [state, setState] = useState<{ data: T | undefined; error: string | undefined; for: string | undefined }>({ data: undefined, error: undefined, for: undefined });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     if (path === undefined) return undefined;
     let live = true;
-    setState((s) => ({ ...s, loading: true }));
+    const key = `${tick}:${path}`;
     api<T>('GET', path).then(
-      (data) => live && setState({ data, error: undefined, loading: false }),
-      (error: unknown) => live && setState((s) => ({ data: s.data, error: errorText(error), loading: false })),
+      (data) => live && setState({ data, error: undefined, for: key }),
+      (error: unknown) => live && setState((s) => ({ data: s.data, error: errorText(error), for: key })),
     );
     return () => {
       live = false;
     };
   }, [path, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+  return { data: state.data, error: state.error, loading: path !== undefined && state.for !== `${tick}:${path}`, reload };
 }

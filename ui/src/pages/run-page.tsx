@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, errorText } from '../api.ts';
 import { BlockGraph } from '../components/block-graph.tsx';
 import { BlockPanel } from '../components/block-panel.tsx';
@@ -104,14 +104,6 @@ export function RunPage(props: { runId: string }) {
   const [actionError, setActionError] = useState<string | undefined>();
   const done = status !== undefined && status.status !== 'running';
   const output = useApi<RunOutput>(done ? `/v1/runs/${encodeURIComponent(props.runId)}/output` : undefined);
-  const rendered = useRef(false);
-  useEffect(() => {
-    // First paint of the graph, for the browser test's report.
-    if (!rendered.current && plan.data && status) {
-      rendered.current = true;
-      performance.mark('baton:run-rendered');
-    }
-  }, [plan.data, status]);
   const cancel = async () => {
     setActionError(undefined);
     try {
