@@ -1,7 +1,7 @@
 /**
  * Runs of a workflow a page at a time, for lists of thousands: Temporal
- * visibility's own page token is the cursor (base64url), so a page costs one
- * visibility call however deep it is. Read raw, without the codec: ids,
+ * visibility's own page token is the cursor (sealed and bound to its query,
+ * run-cursor.ts), so a page costs one visibility call however deep it is. Read raw, without the codec: ids,
  * statuses, times and the BatonWorkflow attribute are not payloads. Each
  * entry's trigger comes from the run's stored trigger record.
  */
@@ -10,6 +10,7 @@ import { BATON_RUN, storeKeys } from '../contract/index.ts';
 import { RunOperationError } from '../errors/index.ts';
 import type { ResultStore } from '../store/index.ts';
 import { BATON_WORKFLOW_ATTRIBUTE, visibilityString } from './search-attributes.ts';
+import { openCursor, sealCursor } from './run-cursor.ts';
 
 /** Baton's names for Temporal's execution statuses, as a filter and in answers. */
 export const RUN_LIST_STATUSES = {
@@ -69,13 +70,6 @@ function keyword(payload: { data?: Uint8Array | null } | null | undefined): stri
   }
 }
 
-const CURSOR = /^[A-Za-z0-9_-]{1,4096}$/;
-
-function decodeCursor(cursor: string): Buffer {
-  if (!CURSOR.test(cursor)) throw new RunOperationError('invalid', 'cursor is not one this API gave');
-  return Buffer.from(cursor, 'base64url');
-}
-
 /** The store's run id for a workflow id (they differ only for scheduled runs, whose ids carry a fire time). */
 export function storeRunIdOf(workflowId: string): string {
   return workflowId.replace(/[^A-Za-z0-9_.-]/g, '-');
@@ -99,13 +93,14 @@ export async function listRunPage(client: Client, store: ResultStore, options: R
   const filters = [`WorkflowType = '${BATON_RUN}'`];
   if (options.workflow !== undefined) filters.push(`${BATON_WORKFLOW_ATTRIBUTE} = ${visibilityString(options.workflow)}`);
   if (options.status !== undefined) filters.push(`ExecutionStatus = '${RUN_LIST_STATUSES[options.status]}'`);
+  const query = filters.join(' AND ');
   let response;
   try {
     response = await client.workflowService.listWorkflowExecutions({
       namespace: client.options.namespace,
-      query: filters.join(' AND '),
+      query,
       pageSize,
-      ...(options.cursor !== undefined ? { nextPageToken: decodeCursor(options.cursor) } : {}),
+      ...(options.cursor !== undefined ? { nextPageToken: await openCursor(client, query, options.cursor) } : {}),
     });
   } catch (error) {
     // A token the server cannot read (tampered, or from another query) comes back INVALID_ARGUMENT,
@@ -131,5 +126,5 @@ export async function listRunPage(client: Client, store: ResultStore, options: R
     };
   });
   const token = response.nextPageToken;
-  return { runs, ...(token && token.length > 0 ? { nextCursor: Buffer.from(token).toString('base64url') } : {}) };
+  return { runs, ...(token && token.length > 0 ? { nextCursor: await sealCursor(client, query, token) } : {}) };
 }

@@ -319,6 +319,13 @@ describe('what the run viewer reads', () => {
     expect(await call('GET', '/v1/workflows/flaky/runs?status=exploded')).toMatchObject({ status: 400, body: { error: { code: 'invalid_status' } } });
     expect((await call('GET', '/v1/workflows/flaky/runs?cursor=not*base64')).status).toBe(400);
     expect((await call('GET', '/v1/workflows/flaky/runs?cursor=AAAAAAAAAAAA')).status).toBe(400);
+    // A cursor is sealed and bound to its list: not good for another filter or workflow, nor once altered.
+    const cursorOfFirst = (await pageOf('limit=1')).nextCursor!;
+    expect((await call('GET', `/v1/workflows/flaky/runs?limit=1&status=failed&cursor=${cursorOfFirst}`)).body).toMatchObject({ error: { code: 'invalid_request' } });
+    expect((await call('GET', `/v1/workflows/greet/runs?limit=1&cursor=${cursorOfFirst}`)).status).toBe(400);
+    const altered = `${cursorOfFirst.slice(0, 20)}${cursorOfFirst[20] === 'A' ? 'B' : 'A'}${cursorOfFirst.slice(21)}`;
+    expect((await call('GET', `/v1/workflows/flaky/runs?limit=1&cursor=${altered}`)).status).toBe(400);
+    expect((await pageOf(`limit=1&cursor=${cursorOfFirst}`)).runs).toHaveLength(1);
     expect((await call('GET', '/v1/workflows/flaky/runs?limit=0')).status).toBe(400);
   });
 
