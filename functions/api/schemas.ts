@@ -67,7 +67,16 @@ export const RunOutputSchema = z
   .openapi('RunOutput');
 
 export const RunSummarySchema = z
-  .object({ runId: z.string(), workflow: z.string(), status: z.string(), startedAt: isoTime, closedAt: isoTime.optional() })
+  .object({
+    runId: z.string(),
+    workflow: z.string(),
+    status: z.string(),
+    startedAt: isoTime,
+    closedAt: isoTime.optional(),
+    durationMs: z.number().int().optional(),
+    trigger: z.string().optional(),
+    rerunOf: z.string().optional(),
+  })
   .openapi('RunSummary');
 
 export const ScheduleSchema = z
@@ -103,6 +112,9 @@ export const params = {
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).optional().openapi({ type: 'integer', minimum: 1, maximum: 200 }),
+  status: z.enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out']).optional(),
+  /** The `nextCursor` of the page before (sealed: made-up or altered cursors are refused). */
+  cursor: z.string().min(1).max(4096).optional(),
 });
 
 export const startHeaders = z.object({
