@@ -17,6 +17,7 @@ import ivm from 'isolated-vm';
 import { MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINES, MAX_LOG_LINE_CHARS, PRELUDE_INPUT, PRELUDE_LOG, runnerSource, type PreludeInput } from './prelude.ts';
 import { IsolateSlot } from './isolate-slot.ts';
 import { readOutcome, type SandboxFailure } from './outcome.ts';
+import { HOST_TIMER_GRACE_MS, runLimitsProblem, wholeNumberIn } from './run-limits.ts';
 import { SecretMask } from '../../../shared/secrets/secret-mask.ts';
 
 export type { SandboxFailure } from './outcome.ts';
@@ -27,13 +28,6 @@ export const MIN_MEMORY_LIMIT_MB = 8;
 export const DEFAULT_MAX_USES = 500;
 /** Warm isolates kept for overlapping runs; more are made on demand and disposed after. */
 const MAX_IDLE_ISOLATES = 4;
-/**
- * isolated-vm's timeout ends a CPU loop and leaves the isolate usable; the
- * host timer, a little later, ends what it cannot see (a promise that never
- * settles) by disposing the isolate.
- */
-const HOST_TIMER_GRACE_MS = 50;
-const MAX_TIMEOUT_MS = 2 ** 31 - 1 - HOST_TIMER_GRACE_MS;
 /** Names a scope may not use: the sandbox's own, or globals that cannot be redefined. */
 const RESERVED_NAMES = new Set(['console', 'globalThis', 'undefined', 'NaN', 'Infinity', '__proto__']);
 
@@ -70,15 +64,11 @@ export interface SandboxOptions {
   readonly secrets?: SecretMask;
 }
 
-function positiveInteger(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
 function requestProblem(request: RunCodeRequest): string | undefined {
   if (typeof request.functionSource !== 'string' || request.functionSource.trim() === '') return 'functionSource must be a non-empty string';
-  if (!positiveInteger(request.timeoutMs, 1, MAX_TIMEOUT_MS)) return `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}, got ${String(request.timeoutMs)}`;
-  if (!positiveInteger(request.maxResultBytes, 1, Number.MAX_SAFE_INTEGER)) return `maxResultBytes must be a positive whole number, got ${String(request.maxResultBytes)}`;
-  if (request.memoryLimitMb !== undefined && !positiveInteger(request.memoryLimitMb, MIN_MEMORY_LIMIT_MB, 1 << 20)) {
+  const limits = runLimitsProblem(request);
+  if (limits) return limits;
+  if (request.memoryLimitMb !== undefined && !wholeNumberIn(request.memoryLimitMb, MIN_MEMORY_LIMIT_MB, 1 << 20)) {
     return `memoryLimitMb must be a whole number of at least ${MIN_MEMORY_LIMIT_MB}, got ${String(request.memoryLimitMb)}`;
   }
   if (typeof request.scope !== 'object' || request.scope === null || Array.isArray(request.scope)) return 'scope must be an object';
@@ -112,10 +102,10 @@ export class Sandbox {
     this.memoryLimitMb = options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
     this.maxUses = options.maxUses ?? DEFAULT_MAX_USES;
     this.secrets = options.secrets ?? new SecretMask();
-    if (!positiveInteger(this.memoryLimitMb, MIN_MEMORY_LIMIT_MB, 1 << 20)) {
+    if (!wholeNumberIn(this.memoryLimitMb, MIN_MEMORY_LIMIT_MB, 1 << 20)) {
       throw new RangeError(`sandbox memoryLimitMb must be a whole number of at least ${MIN_MEMORY_LIMIT_MB}, got ${this.memoryLimitMb}`);
     }
-    if (!positiveInteger(this.maxUses, 1, Number.MAX_SAFE_INTEGER)) {
+    if (!wholeNumberIn(this.maxUses, 1, Number.MAX_SAFE_INTEGER)) {
       throw new RangeError(`sandbox maxUses must be a positive whole number, got ${this.maxUses}`);
     }
   }

@@ -21,6 +21,7 @@ import { readOutcome, type SandboxFailure } from '../outcome.ts';
 import { MAX_ERROR_MESSAGE_CHARS, MAX_LOG_LINES, MAX_LOG_LINE_CHARS } from '../prelude.ts';
 import type { LogLine, RunCodeResult } from '../sandbox.ts';
 import { SecretMask } from '../../../../shared/secrets/secret-mask.ts';
+import { HOST_TIMER_GRACE_MS, runLimitsProblem, wholeNumberIn } from '../run-limits.ts';
 
 export const DEFAULT_PYTHON_MEMORY_MB = 256;
 /** Below this the snapshot's own memory (about 30 MB) does not fit with room to run. */
@@ -29,8 +30,6 @@ export const DEFAULT_PYTHON_POOL_SIZE = 2;
 export const MAX_PYTHON_POOL_SIZE = 16;
 /** Boots at once, whatever the demand: each copies a 31 MB snapshot in and takes a core for a moment. */
 export const MAX_PARALLEL_BOOTS = 2;
-const HOST_TIMER_GRACE_MS = 50;
-const MAX_TIMEOUT_MS = 2 ** 31 - 1 - HOST_TIMER_GRACE_MS;
 const LEVELS = ['log', 'info', 'warn', 'error', 'debug'] as const;
 
 export interface RunPythonRequest {
@@ -52,14 +51,10 @@ export interface PythonSandboxOptions {
   readonly secrets?: SecretMask;
 }
 
-function wholeNumber(value: unknown, min: number, max: number): value is number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
-}
-
 function requestProblem(request: RunPythonRequest): string | undefined {
   if (typeof request.code !== 'string' || request.code.trim() === '') return 'code must be a non-empty string';
-  if (!wholeNumber(request.timeoutMs, 1, MAX_TIMEOUT_MS)) return `timeoutMs must be a whole number from 1 to ${MAX_TIMEOUT_MS}, got ${String(request.timeoutMs)}`;
-  if (!wholeNumber(request.maxResultBytes, 1, Number.MAX_SAFE_INTEGER)) return `maxResultBytes must be a positive whole number, got ${String(request.maxResultBytes)}`;
+  const limits = runLimitsProblem(request);
+  if (limits) return limits;
   if (typeof request.scope !== 'object' || request.scope === null || Array.isArray(request.scope)) return 'scope must be an object';
   for (const name of Object.keys(request.scope)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || name.startsWith('__')) return `"${name}" cannot be a name in scope`;
@@ -98,10 +93,10 @@ export class PythonSandbox {
     this.poolSize = options.poolSize ?? DEFAULT_PYTHON_POOL_SIZE;
     this.snapshotDir = options.snapshotDir ?? defaultSnapshotDir();
     this.secrets = options.secrets ?? new SecretMask();
-    if (!wholeNumber(this.memoryMb, MIN_PYTHON_MEMORY_MB, 4096)) {
+    if (!wholeNumberIn(this.memoryMb, MIN_PYTHON_MEMORY_MB, 4096)) {
       throw new RangeError(`Python memoryMb must be a whole number from ${MIN_PYTHON_MEMORY_MB} to 4096, got ${this.memoryMb}`);
     }
-    if (!wholeNumber(this.poolSize, 0, MAX_PYTHON_POOL_SIZE)) {
+    if (!wholeNumberIn(this.poolSize, 0, MAX_PYTHON_POOL_SIZE)) {
       throw new RangeError(`Python poolSize must be a whole number from 0 to ${MAX_PYTHON_POOL_SIZE}, got ${this.poolSize}`);
     }
   }
