@@ -173,7 +173,16 @@ start_service() {
   echo "--- $(date -u +%FT%TZ) starting $svc" >>"$LOG_DIR/$svc.log"
   setsid "${CLEAN_ENV[@]}" "$BIN_DIR/temporal-server" --config-file "$CONFIG_DIR/temporal.yaml" --allow-no-auth \
     start --service "$svc" >>"$LOG_DIR/$svc.log" 2>&1 </dev/null 8>&- 9>&- &
-  echo $! >"$RUN_DIR/$svc.pid"
+  local pid=$! i
+  echo "$pid" >"$RUN_DIR/$svc.pid"
+  # Until the forked shell has exec'd the server, its command line is this
+  # script's, and service_pid would take it for a process that is not ours
+  # (on a loaded machine that window was long enough to fail a start-up).
+  for ((i = 0; i < 100; i++)); do
+    alive_pid "$pid" || return 0
+    service_pid "$svc" >/dev/null && return 0
+    sleep 0.05
+  done
 }
 
 stop_group() {
