@@ -7,12 +7,12 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.baton/', '.serverless/', '.esbuild/', 'bench/results/', 'coverage/'] },
+  { ignores: ['node_modules/', 'ui-dist/', '.baton/', '.serverless/', '.esbuild/', 'bench/results/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js'] }, tsconfigRootDir: import.meta.dirname },
       globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', AbortSignal: 'readonly', fetch: 'readonly' },
     },
     rules: {
@@ -87,6 +87,30 @@ export default tseslint.config(
               message: 'The contract schemas (zod) enter workflow code as types only.',
             },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The run viewer runs in browsers: browser globals, and nothing from Node
+    // or the server side; it knows the API only by its answers (ui/src/types.ts).
+    files: ['ui/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: {
+        window: 'readonly', document: 'readonly', location: 'readonly', sessionStorage: 'readonly', fetch: 'readonly',
+        performance: 'readonly', addEventListener: 'readonly', removeEventListener: 'readonly', URL: 'readonly',
+        URLSearchParams: 'readonly', Blob: 'readonly', Event: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly',
+      },
+    },
+    rules: {
+      'no-restricted-globals': ['error', { name: 'process', message: 'The UI runs in a browser.' }, { name: 'Buffer', message: 'The UI runs in a browser.' }],
+      'no-restricted-properties': ['error', { property: 'innerHTML', message: 'Render text with preact; never set HTML.' }, { property: 'outerHTML', message: 'Render text with preact; never set HTML.' }],
+      'no-restricted-syntax': ['error', { selector: "JSXAttribute[name.name='dangerouslySetInnerHTML']", message: 'Every user string is rendered as text.' }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The UI runs in a browser: no Node builtins.' })),
+          patterns: [{ regex: '^(?!preact(/.*)?$|@dagrejs/dagre$|\\.{1,2}/)', message: 'The UI imports preact, dagre and its own files only.' }],
         },
       ],
     },

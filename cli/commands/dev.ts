@@ -15,6 +15,8 @@ import { loadDefinitionFile } from '../../shared/definition/index.ts';
 import { runOnStack } from './run.ts';
 import { reconcileSchedulesAtStart } from '../../shared/schedules/index.ts';
 import { onShutdown, stopRequested } from '../shutdown.ts';
+import { buildUi } from '../../local/ui-build.ts';
+import { loadUiAssets } from '../../functions/api/ui-assets.ts';
 
 export interface DevOptions {
   readonly run?: string;
@@ -39,6 +41,8 @@ export async function devCommand(options: DevOptions): Promise<void> {
   const registry = directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows'));
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   try {
+    // The run viewer, built from ui/ at each start so it matches this checkout.
+    const ui = loadUiAssets((await buildUi(join(batonDir(), 'ui'))).dir);
     api = await startApiServer(
       {
         client: stack.client,
@@ -46,6 +50,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
         taskQueue: stack.config.taskQueue,
         registry,
         checkApiKey: apiKeyCheckFromEnv(stack.env),
+        ui,
       },
       { port: Number(options.apiPort) },
     );
@@ -68,6 +73,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
       ...(stack.codecServer ? [`  Codec       ${stack.codecServer.url}  (the Web UI decodes through it; token: BATON_CODEC_TOKENS or .baton/codec-token)`] : []),
       `  Lambda      ${stack.lambdaEndpoint.url}`,
       `  API         ${api.url}  (key in ${apiKeyFile ?? 'BATON_API_KEYS'})`,
+      `  Run viewer  ${api.url}/ui/  (sign in with the API key)`,
       `  results     ${stack.config.resultsUrl}`,
       'Ctrl-C stops everything.',
     ].join('\n'),

@@ -9,8 +9,10 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context, Env } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { getPath } from 'hono/utils/url';
 import { describeForLog, HttpError } from '../../shared/errors/index.ts';
-import { blockDetail, cancelRun, listRuns, rerunRun, runStatus } from '../../shared/runs/index.ts';
+import { blockDetail, cancelRun, listRunPage, rerunRun, runStatus } from '../../shared/runs/index.ts';
+import { WORKFLOW_NAME } from '../../shared/definition/schema.ts';
 import { controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
 import { answerFor } from '../http/error-mapping.ts';
@@ -22,6 +24,8 @@ import * as routes from './routes.ts';
 import { RerunBodySchema } from './schemas.ts';
 import { startWorkflowRun, type Answer } from './start-workflow-run.ts';
 import { documentOf } from './document.ts';
+import { serveUi } from './ui-assets.ts';
+import { listWorkflows, runPlan, runTrigger } from './ui-routes.ts';
 
 export type { ApiDeps, DepsSource } from './deps.ts';
 
@@ -67,6 +71,17 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
 
   app.openapi(routes.healthRoute, (c) => c.json({ ok: true }, 200));
 
+  // The run viewer's static files: public (the page signs in with a key it sends as a bearer header), with their own CSP.
+  const ui = async (c: Context) => {
+    // The path as sent: with `strict: false`, c.req.path drops a trailing slash, and /ui/ is not /ui (which redirects to it).
+    const answer = serveUi((await getDeps()).ui, { method: c.req.method, path: getPath(c.req.raw) });
+    if (answer.raw) return c.body(String(answer.body), answer.status as ContentfulStatusCode, answer.headers);
+    if (answer.body === null) return c.body(null, answer.status as ContentfulStatusCode, answer.headers);
+    return c.body(JSON.stringify(answer.body), answer.status as ContentfulStatusCode, { ...answer.headers, 'content-type': 'application/json' });
+  };
+  app.all('/ui', ui);
+  app.all('/ui/*', ui);
+
   app.use('/v1/*', async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) return next();
     const deps = await getDeps();
@@ -84,9 +99,22 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   });
 
   app.openapi(routes.listRunsRoute, async (c) => {
-    const runs = await listRuns(c.var.deps.client, { workflow: c.req.valid('param').name, limit: c.req.valid('query').limit ?? 20 });
-    return c.json({ runs }, 200);
+    const { name } = c.req.valid('param');
+    // A name no definition may have (a NUL, a quote) lists nothing, without asking visibility.
+    if (!WORKFLOW_NAME.test(name)) return c.json({ runs: [] }, 200);
+    const { limit, status, cursor } = c.req.valid('query');
+    const page = await listRunPage(c.var.deps.client, c.var.deps.store, {
+      workflow: name,
+      pageSize: limit ?? 20,
+      ...(status !== undefined ? { status } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    return c.json(page, 200);
   });
+
+  app.openapi(routes.listWorkflowsRoute, async (c) => c.json(await listWorkflows(c.var.deps), 200));
+  app.openapi(routes.runPlanRoute, async (c) => c.json(await runPlan(c.var.deps, c.req.valid('param').runId), 200));
+  app.openapi(routes.runTriggerRoute, async (c) => c.json(await runTrigger(c.var.deps, c.req.valid('param').runId), 200));
 
   app.openapi(routes.runStatusRoute, async (c) => c.json(runStatusView(await runStatus(c.var.deps.client, c.req.valid('param').runId)), 200));
 

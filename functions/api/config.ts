@@ -13,6 +13,8 @@ export const apiSettingsSchema = z.object({
   ...coreSettings,
   ...temporalSettingsShape,
   BATON_WORKFLOWS_DIR: z.string().trim().min(1, 'must be a directory path').default('workflows'),
+  /** The run viewer's built files (absent: /ui/ answers 404). */
+  BATON_UI_DIR: z.string().trim().min(1, 'must be a directory path').default('ui-dist'),
   BATON_API_KEYS: z
     .string({ error: 'not set: the API needs at least one key' })
     .refine((text) => text.split(',').some((key) => key.trim() !== ''), 'not set: the API needs at least one key'),
@@ -22,9 +24,10 @@ export interface ApiConfig {
   readonly baton: BatonConfig;
   /** Where the definitions the API starts are read from. */
   readonly workflowsDir: string;
+  readonly uiDir: string;
 }
 
 export function apiConfigFromEnv(env: Env, cwd = process.cwd()): ApiConfig {
   const settings = parseEnv(apiSettingsSchema, env);
-  return { baton: loadConfig(env, cwd), workflowsDir: resolve(cwd, settings.BATON_WORKFLOWS_DIR) };
+  return { baton: loadConfig(env, cwd), workflowsDir: resolve(cwd, settings.BATON_WORKFLOWS_DIR), uiDir: resolve(cwd, settings.BATON_UI_DIR) };
 }

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
 import type { Registry } from '../../shared/definition/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
+import type { UiAssets } from './ui-assets.ts';
 
 export interface ApiDeps {
   readonly client: Client;
@@ -10,6 +11,8 @@ export interface ApiDeps {
   readonly taskQueue: string;
   readonly registry: Registry;
   readonly checkApiKey: ApiKeyCheck;
+  /** The run viewer's built files, served under /ui/ (absent: /ui/ answers 404). */
+  readonly ui?: UiAssets;
 }
 
 /** The deps, or how to get them: the Lambda handler reads its settings on the first request, not at import. */

@@ -12,11 +12,14 @@ import {
   params,
   RerunSchema,
   RunOutputSchema,
+  RunPageSchema,
+  RunPlanSchema,
   RunStartedSchema,
   RunStatusSchema,
-  RunSummarySchema,
+  RunTriggerSchema,
   ScheduleSchema,
   startHeaders,
+  WorkflowSchema,
 } from './schemas.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
@@ -72,11 +75,11 @@ export const listRunsRoute = createRoute({
   method: 'get',
   path: '/v1/workflows/{name}/runs',
   operationId: 'listRuns',
-  summary: 'Recent runs of a workflow, newest first',
+  summary: 'Runs of a workflow, a page at a time (pass nextCursor as cursor), optionally of one status',
   request: { params: params.name, query: listQuery },
   responses: {
-    200: json(z.object({ runs: z.array(RunSummarySchema) }), 'Runs'),
-    400: error('Bad limit'),
+    200: json(RunPageSchema, 'A page of runs, newest first'),
+    400: error('Bad limit, status or cursor'),
     ...authErrors,
   },
 });
@@ -164,14 +167,47 @@ export const controlScheduleRoute = createRoute({
   },
 });
 
+export const listWorkflowsRoute = createRoute({
+  method: 'get',
+  path: '/v1/workflows',
+  operationId: 'listWorkflows',
+  summary: 'The workflows: triggers, schedules with their next fire times and paused state, last runs',
+  responses: {
+    200: json(z.object({ workflows: z.array(WorkflowSchema) }), 'The workflows, by name'),
+    ...authErrors,
+    409: error('A definition in the workflows directory is invalid'),
+  },
+});
+
+export const runPlanRoute = createRoute({
+  method: 'get',
+  path: '/v1/runs/{runId}/plan',
+  operationId: 'getRunPlan',
+  summary: "A run's block graph (ids, types, edges) from the definition it started on",
+  request: { params: params.runId },
+  responses: { 200: json(RunPlanSchema, 'The graph'), ...authErrors, 404: error('No such run, or its definition is gone') },
+});
+
+export const runTriggerRoute = createRoute({
+  method: 'get',
+  path: '/v1/runs/{runId}/trigger',
+  operationId: 'getRunTrigger',
+  summary: 'What started the run and with which data (a rerun form starts from it)',
+  request: { params: params.runId },
+  responses: { 200: json(RunTriggerSchema, 'The trigger'), ...authErrors, 404: error('No such run, or no trigger stored yet') },
+});
+
 /** Every route the app serves besides the document itself, for 405 answers. */
 export const apiRoutes = [
   healthRoute,
   openApiRoute,
   startRunRoute,
   listRunsRoute,
+  listWorkflowsRoute,
   runStatusRoute,
   runOutputRoute,
+  runPlanRoute,
+  runTriggerRoute,
   blockDetailRoute,
   cancelRunRoute,
   rerunRoute,

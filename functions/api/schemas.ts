@@ -67,8 +67,82 @@ export const RunOutputSchema = z
   .openapi('RunOutput');
 
 export const RunSummarySchema = z
-  .object({ runId: z.string(), workflow: z.string(), status: z.string(), startedAt: isoTime, closedAt: isoTime.optional() })
+  .object({
+    runId: z.string(),
+    workflow: z.string(),
+    status: z.string(),
+    startedAt: isoTime,
+    closedAt: isoTime.optional(),
+    durationMs: z.number().int().optional(),
+    trigger: z.string().optional(),
+    rerunOf: z.string().optional(),
+  })
   .openapi('RunSummary');
+
+/** A page of GET /v1/workflows/{name}/runs: pass nextCursor back as cursor for the next one. */
+export const RunPageSchema = z
+  .object({
+    runs: z.array(RunSummarySchema),
+    nextCursor: z.string().optional().openapi({ description: 'Absent on the last page; sealed, and good only for the same workflow and status' }),
+  })
+  .openapi('RunPage');
+
+export const WorkflowScheduleSchema = z
+  .object({
+    id: z.string(),
+    scheduleId: z.string(),
+    cron: z.string(),
+    timezone: z.string(),
+    overlap: z.string(),
+    paused: z.boolean(),
+    nextRuns: z.array(isoTime),
+    note: z.string().optional(),
+    missing: z.boolean().optional().openapi({ description: 'Not created in Temporal yet (a worker or `baton dev` reconciles at start)' }),
+  })
+  .openapi('WorkflowSchedule');
+
+export const WorkflowSchema = z
+  .object({
+    name: z.string(),
+    description: z.string().optional(),
+    blocks: z.int().openapi({ description: 'How many blocks the definition has' }),
+    triggers: z.object({
+      http: z.object({ mode: z.enum(['async', 'sync']), timeoutMs: z.int().optional() }),
+      schedules: z.array(WorkflowScheduleSchema),
+    }),
+    lastRuns: z.array(RunSummarySchema).openapi({ description: 'The newest runs, newest first' }),
+  })
+  .openapi('Workflow');
+
+export const RunPlanSchema = z
+  .object({
+    runId: z.string(),
+    definitionHash: z.string(),
+    workflow: z.string(),
+    description: z.string().optional(),
+    blocks: z.array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        after: z.array(z.string()).readonly(),
+        onError: z.literal(true).optional().openapi({ description: 'Runs only when the run fails' }),
+        workflow: z.string().optional().openapi({ description: 'The child workflow (a workflow block, or a loop of them)' }),
+        loop: z.object({ body: z.string(), concurrency: z.int() }).optional(),
+      }),
+    ),
+    edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(['after', 'case', 'else']), label: z.string().optional() })),
+  })
+  .openapi('RunPlan');
+
+export const RunTriggerSchema = z
+  .object({
+    runId: z.string(),
+    type: z.string().openapi({ description: 'manual, http, schedule, workflow or rerun' }),
+    data: z.unknown().openapi({ description: 'The trigger data (null when there was none)' }),
+    rerunOf: z.string().optional(),
+    fromBlock: z.string().optional(),
+  })
+  .openapi('RunTrigger');
 
 export const ScheduleSchema = z
   .object({
@@ -102,7 +176,17 @@ export const params = {
 };
 
 export const listQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).optional().openapi({ type: 'integer', minimum: 1, maximum: 200 }),
+  limit: z.coerce.number().int().min(1).max(200).optional().openapi({ type: 'integer', minimum: 1, maximum: 200, description: 'Runs per page (default 20)' }),
+  status: z
+    .enum(['running', 'completed', 'failed', 'cancelled', 'terminated', 'timed_out'])
+    .optional()
+    .openapi({ description: 'Only runs of this status' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .openapi({ description: 'The nextCursor of the page before (sealed: a made-up or altered cursor, or one of another list, is refused)' }),
 });
 
 export const startHeaders = z.object({

@@ -1,4 +1,6 @@
 export { idempotentRunId, newRunId, startRun, startRunSync, type RunHandle, type StartRunOptions, type StartedRun, type SyncOutcome, type TriggerData } from './start-run.ts';
-export { BATON_WORKFLOW_ATTRIBUTE, batonWorkflowKey, ensureSearchAttribute } from './search-attributes.ts';
+export { BATON_WORKFLOW_ATTRIBUTE, batonWorkflowKey, ensureSearchAttribute, visibilityString } from './search-attributes.ts';
 export { readRunOutput, watchRun, type BlockChange, type RunOutcome } from './watch-run.ts';
 export { blockDetail, cancelRun, listRuns, rerunRun, runStatus, type BlockDetail, type RerunOptions, type RunSummary } from './operations.ts';
+export { listRunPage, MAX_PAGE_SIZE, RUN_LIST_STATUSES, storeRunIdOf, type RunListEntry, type RunListStatus, type RunPage, type RunPageOptions } from './run-pages.ts';
+export { runGraph, type GraphBlock, type GraphEdge, type RunGraph } from './run-graph.ts';

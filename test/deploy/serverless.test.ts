@@ -279,16 +279,20 @@ describe('sls package --stage ci', () => {
     expect(groups.every((group) => group.RetentionInDays === 30)).toBe(true);
   });
 
-  it('routes exactly the API the api function documents (functions/api/openapi.ts) to it', () => {
+  it('routes exactly the API the api function documents (functions/api/openapi.ts) and /ui/ to it', () => {
     const routes = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey as string);
     const documented = Object.entries(openApiDocument.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
-    expect(routes.sort()).toEqual(documented.sort());
+    // Beside the API, the run viewer's static files (functions/api/ui-assets.ts).
+    expect(routes.sort()).toEqual([...documented, 'GET /ui', 'GET /ui/{proxy+}'].sort());
   });
 
   it('ships the api zip with its bundle and the workflow definitions, as ESM', () => {
     const listing = spawnSync('unzip', ['-Z1', join(outDir, 'api.zip')], { encoding: 'utf8' }).stdout.split('\n');
     expect(listing).toContain('functions/api/handler.mjs');
     expect(listing).toContain('workflows/hello.yaml');
+    // Built by scripts/serverless-build-ui.js before packaging: the page and its bundles.
+    expect(listing).toContain('ui-dist/index.html');
+    expect(listing.some((name) => /^ui-dist\/app-[A-Z0-9]+\.js$/.test(name))).toBe(true);
     expect(listing.some((name) => name.startsWith('node_modules/isolated-vm/'))).toBe(false);
   });
 });

@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { directoryRegistry } from '../../shared/definition/index.ts';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { syncSchedules, listSchedules } from '../../shared/schedules/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { openApiDocument } from '../../functions/api/openapi.ts';
+import { loadUiAssets, UI_CSP } from '../../functions/api/ui-assets.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
 
@@ -67,6 +68,27 @@ blocks:
   - { id: second, type: code, after: [first], code: "return { first: first.data, r: Math.random() }" }
   - { id: third, type: code, after: [second], code: "return { second: second.data, r: Math.random(), input: trigger.data }" }
 `,
+  'flaky.yaml': `
+name: flaky
+description: passes or fails on demand
+blocks:
+  - { id: work, type: code, code: "if (trigger.data && trigger.data.fail) throw new Error('asked to fail'); return { ok: true, n: trigger.data && trigger.data.n }" }
+`,
+  'shapes.yaml': `
+name: shapes
+blocks:
+  - { id: start, type: code, code: "return [1, 2, 3]" }
+  - id: pick
+    type: branch
+    after: [start]
+    cases: [{ when: "start.data.length > 2", then: [many] }]
+    else: [few]
+  - { id: many, type: loop, over: "start.data", body: { type: code, code: "return item * 2" } }
+  - { id: few, type: code, code: "return 'few'" }
+  - { id: done, type: code, after: [many, few], code: "return 'done'" }
+  - { id: alert, type: code, code: "return 'alerted'" }
+onError: [alert]
+`,
   'ticker.yaml': `
 name: ticker
 triggers:
@@ -108,6 +130,7 @@ beforeAll(async () => {
       taskQueue: stack.config.taskQueue,
       registry: directoryRegistry(dir),
       checkApiKey: apiKeyCheckFromEnv({ BATON_API_KEYS: API_KEY }),
+      ui: loadUiAssets(inject('uiDir')),
     },
     { port: 0 },
   );
@@ -343,6 +366,155 @@ describe('schedules', () => {
   }, 60_000);
 });
 
+describe('what the run viewer reads', () => {
+  type Entry = { runId: string; status: string; trigger?: string; startedAt: string; closedAt?: string; durationMs?: number };
+  const pageOf = async (query: string) => (await call('GET', `/v1/workflows/flaky/runs?${query}`)).body as { runs: Entry[]; nextCursor?: string };
+
+  it('pages through runs with a cursor and filters them by status', async () => {
+    const started = await Promise.all(
+      [{ n: 1 }, { n: 2 }, { fail: true }, { n: 3 }, { fail: true }].map(async (data) => (await call('POST', '/v1/workflows/flaky/runs', { body: data })).body!.runId as string),
+    );
+    for (const runId of started) await waitForRun(runId);
+    // Visibility catches up with closed runs a moment later.
+    await expect.poll(async () => (await pageOf('limit=200&status=completed')).runs.length, { timeout: 20_000 }).toBe(3);
+    await expect.poll(async () => (await pageOf('limit=200&status=failed')).runs.length, { timeout: 20_000 }).toBe(2);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await pageOf(`limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.runs.length).toBeLessThanOrEqual(2);
+      seen.push(...page.runs.map((r) => r.runId));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(new Set(seen).size).toBe(seen.length); // no run on two pages
+    expect(seen.sort()).toEqual([...started].sort());
+
+    const failed = await pageOf('status=failed');
+    expect(failed.runs.every((r) => r.status === 'failed')).toBe(true);
+    const one = failed.runs[0]!;
+    expect(one).toMatchObject({ trigger: 'http', startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) });
+    expect(one.durationMs).toBe(Date.parse(one.closedAt!) - Date.parse(one.startedAt));
+
+    // Like every parameter that fails its schema: invalid_request, naming the field and what it takes.
+    expect(await call('GET', '/v1/workflows/flaky/runs?status=exploded')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_request', message: expect.stringMatching(/^query\.status: .*"running".*"timed_out"/) } },
+    });
+    expect((await call('GET', '/v1/workflows/flaky/runs?cursor=not*base64')).status).toBe(400);
+    expect((await call('GET', '/v1/workflows/flaky/runs?cursor=AAAAAAAAAAAA')).status).toBe(400);
+    // A cursor is sealed and bound to its list: not good for another filter or workflow, nor once altered.
+    const cursorOfFirst = (await pageOf('limit=1')).nextCursor!;
+    expect((await call('GET', `/v1/workflows/flaky/runs?limit=1&status=failed&cursor=${cursorOfFirst}`)).body).toMatchObject({ error: { code: 'invalid_request' } });
+    expect((await call('GET', `/v1/workflows/greet/runs?limit=1&cursor=${cursorOfFirst}`)).status).toBe(400);
+    const altered = `${cursorOfFirst.slice(0, 20)}${cursorOfFirst[20] === 'A' ? 'B' : 'A'}${cursorOfFirst.slice(21)}`;
+    expect((await call('GET', `/v1/workflows/flaky/runs?limit=1&cursor=${altered}`)).status).toBe(400);
+    expect((await pageOf(`limit=1&cursor=${cursorOfFirst}`)).runs).toHaveLength(1);
+    expect((await call('GET', '/v1/workflows/flaky/runs?limit=0')).status).toBe(400);
+  });
+
+  it("gives a run's block graph from its definition: types, edges, branch labels, loops, onError blocks", async () => {
+    const runId = (await call('POST', '/v1/workflows/shapes/runs', { body: {} })).body!.runId as string;
+    const plan = (await call('GET', `/v1/runs/${runId}/plan`)).body!;
+    expect(plan).toMatchObject({ runId, workflow: 'shapes', definitionHash: expect.any(String) });
+    const blocks = plan.blocks as Array<{ id: string; type: string; onError?: boolean; loop?: unknown }>;
+    expect(blocks.map((b) => `${b.id}:${b.type}`)).toEqual(['start:code', 'pick:branch', 'many:loop', 'few:code', 'done:code', 'alert:code']);
+    expect(blocks.find((b) => b.id === 'many')!.loop).toEqual({ body: 'code', concurrency: 1 });
+    expect(blocks.find((b) => b.id === 'alert')!.onError).toBe(true);
+    expect(plan.edges).toEqual(
+      expect.arrayContaining([
+        { from: 'start', to: 'pick', kind: 'after' },
+        { from: 'pick', to: 'many', kind: 'case', label: 'start.data.length > 2' },
+        { from: 'pick', to: 'few', kind: 'else', label: 'else' },
+        { from: 'many', to: 'done', kind: 'after' },
+        { from: 'few', to: 'done', kind: 'after' },
+      ]),
+    );
+    expect(plan.edges).toHaveLength(5);
+    const final = await waitForRun(runId);
+    expect(final).toMatchObject({ status: 'completed', blocks: { many: { status: 'completed', items: { total: 3, completed: 3 } }, few: { status: 'skipped' } } });
+    expect((await call('GET', '/v1/runs/run-nope/plan')).status).toBe(404);
+  });
+
+  it("serves a run's trigger, and its output only once it completed", async () => {
+    const slow = (await call('POST', '/v1/workflows/slow-sync/runs', { body: {} })).body!.runId as string;
+    expect((await call('GET', `/v1/runs/${slow}/output`)).body).toEqual({ runId: slow, status: 'running' });
+    await call('POST', `/v1/runs/${slow}/cancel`);
+
+    const runId = (await call('POST', '/v1/workflows/flaky/runs', { body: { n: 7 } })).body!.runId as string;
+    await waitForRun(runId);
+    expect((await call('GET', `/v1/runs/${runId}/output`)).body).toEqual({ runId, status: 'completed', output: { work: { ok: true, n: 7 } } });
+    expect((await call('GET', `/v1/runs/${runId}/trigger`)).body).toEqual({ runId, type: 'http', data: { n: 7 } });
+    const rerun = (await call('POST', `/v1/runs/${runId}/rerun`, { body: { data: { n: 8 } } })).body!.runId as string;
+    expect((await call('GET', `/v1/runs/${rerun}/trigger`)).body).toEqual({ runId: rerun, type: 'rerun', data: { n: 8 }, rerunOf: runId });
+    expect((await call('GET', '/v1/runs/run-nope/output')).status).toBe(404);
+  });
+
+  it('lists the workflows with their triggers, schedules (next fire, paused) and last runs', async () => {
+    writeFileSync(join(dir, 'nightly.yaml'), `
+name: nightly
+triggers:
+  http: { mode: sync, timeoutMs: 5000 }
+  schedules: [{ id: night, cron: "0 2 * * *", timezone: Europe/Berlin }]
+blocks:
+  - { id: tick, type: code, code: "return 1" }
+`);
+    const registry = directoryRegistry(dir);
+    const sync = async () =>
+      syncSchedules({ client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry, definitions: await registry.list() });
+    try {
+      const before = (await call('GET', '/v1/workflows')).body!.workflows as Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test JSON
+      expect(before.find((w) => w.name === 'nightly')!.triggers.schedules[0]).toMatchObject({ id: 'night', missing: true, paused: false });
+      await sync();
+      expect((await call('POST', '/v1/schedules/baton-nightly-night/pause')).status).toBe(202);
+      const { workflows } = (await call('GET', '/v1/workflows')).body as { workflows: Array<Record<string, any>> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- test JSON
+      expect(workflows.map((w) => w.name)).toEqual(['chain', 'echo-header', 'flaky', 'greet', 'nightly', 'quick-reply', 'shapes', 'slow-sync']);
+      const nightly = workflows.find((w) => w.name === 'nightly')!;
+      expect(nightly).toMatchObject({ blocks: 1, triggers: { http: { mode: 'sync', timeoutMs: 5000 } } });
+      expect(nightly.triggers.schedules).toEqual([
+        expect.objectContaining({ id: 'night', scheduleId: 'baton-nightly-night', cron: '0 2 * * *', timezone: 'Europe/Berlin', paused: true }),
+      ]);
+      const next = nightly.triggers.schedules[0].nextRuns as string[];
+      expect(next.length).toBeGreaterThan(0);
+      expect(new Date(next[0]!).toISOString()).toBe(next[0]);
+      const flaky = workflows.find((w) => w.name === 'flaky')!;
+      expect(flaky.description).toBe('passes or fails on demand');
+      expect(flaky.lastRuns.length).toBe(5); // of the runs above, the newest five
+      expect(flaky.lastRuns[0]).toMatchObject({ workflow: 'flaky', runId: expect.any(String), status: expect.any(String) });
+    } finally {
+      rmSync(join(dir, 'nightly.yaml'));
+      await sync();
+    }
+  });
+
+  it('serves the UI under /ui/ without a key, with a strict Content-Security-Policy and no inline script', async () => {
+    const page = await fetch(`${api.url}/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toBe(UI_CSP);
+    expect(UI_CSP).toContain("script-src 'self'");
+    expect(UI_CSP).not.toContain('unsafe-inline');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('set-cookie')).toBeNull();
+    const html = await page.text();
+    expect(html).not.toMatch(/<script(?![^>]*\ssrc=)/); // every script is a file
+    expect(html).not.toMatch(/\sstyle=|<style/);
+    const script = /src="([^"]+\.js)"/.exec(html)![1]!;
+    const js = await fetch(`${api.url}/ui/${script}`);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toContain('immutable');
+    expect((await js.text()).length).toBeGreaterThan(1000);
+    const bare = await fetch(`${api.url}/ui`, { redirect: 'manual' });
+    expect([bare.status, bare.headers.get('location')]).toEqual([308, '/ui/']);
+    expect((await fetch(`${api.url}/ui/nope.js`)).status).toBe(404);
+    expect((await fetch(`${api.url}/ui/../v1/workflows`)).status).not.toBe(200);
+    expect((await fetch(`${api.url}/ui/`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
 describe('the OpenAPI document', () => {
   const ajv = new Ajv({ strict: false, allErrors: true });
   ajv.addSchema({ components: openApiDocument.components }, 'doc');
@@ -366,6 +538,9 @@ describe('the OpenAPI document', () => {
         'POST /v1/runs/{runId}/rerun',
         'GET /v1/schedules',
         'POST /v1/schedules/{id}/{action}',
+        'GET /v1/workflows',
+        'GET /v1/runs/{runId}/plan',
+        'GET /v1/runs/{runId}/trigger',
       ].sort(),
     );
   });
@@ -379,5 +554,9 @@ describe('the OpenAPI document', () => {
     check('RunOutput', (await call('GET', `/v1/runs/${runId}/output`)).body);
     check('Error', (await call('GET', '/v1/runs/run-nope')).body);
     for (const run of (await call('GET', '/v1/workflows/greet/runs')).body!.runs as unknown[]) check('RunSummary', run);
+    check('RunPlan', (await call('GET', `/v1/runs/${runId}/plan`)).body);
+    check('RunOutput', (await call('GET', `/v1/runs/${runId}/output`)).body);
+    check('RunTrigger', (await call('GET', `/v1/runs/${runId}/trigger`)).body);
+    for (const workflow of (await call('GET', '/v1/workflows')).body!.workflows as unknown[]) check('Workflow', workflow);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * One real Temporal dev server (in memory, free ports) for the whole test run,
- * the workflow bundle built once, and a moto server (S3 / SSM / Secrets
+ * the workflow bundle and the run viewer built once, and a moto server (S3 / SSM / Secrets
  * Manager); all are handed to the test files. PostgreSQL and MariaDB are
  * started when they are not up. A missing Temporal CLI, moto or database
  * fails the run loudly: no test is skipped for it.
@@ -14,6 +14,7 @@ import { quietTemporalRuntime } from '../../local/stack.ts';
 import { bundleBatonWorkflows } from '../../worker/index.ts';
 import { startMoto, type MotoServer } from './moto.ts';
 import { ensureDatabases } from './databases.ts';
+import { buildUi } from '../../local/ui-build.ts';
 
 export const TEST_NAMESPACE = 'baton-test';
 /**
@@ -28,6 +29,8 @@ declare module 'vitest' {
     workflowBundlePath: string;
     /** A local S3 / SSM / Secrets Manager endpoint (moto). */
     motoEndpoint: string;
+    /** The run viewer, built once (local/ui-build.ts). */
+    uiDir: string;
   }
 }
 
@@ -43,6 +46,7 @@ export async function setup(project: TestProject): Promise<void> {
     bundleBatonWorkflows(),
     startMoto(),
     ensureDatabases(),
+    buildUi(join(dir, 'ui')),
   ]);
   server = started;
   moto = motoServer;
@@ -51,6 +55,7 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('temporalAddress', server.address);
   project.provide('workflowBundlePath', bundlePath);
   project.provide('motoEndpoint', moto.endpoint);
+  project.provide('uiDir', join(dir, 'ui'));
 }
 
 export async function teardown(): Promise<void> {
