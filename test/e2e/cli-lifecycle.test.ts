@@ -18,6 +18,7 @@ import { startDevServer } from '../../local/dev-server.ts';
 import { issueCert, makeCa } from '../support/certs.ts';
 import { allGone, commandLine, descendants, isAlive } from '../support/processes.ts';
 import { testEnv } from '../support/test-stack.ts';
+import { UI_CSP } from '../../functions/api/ui-assets.ts';
 
 const BATON = resolve('bin/baton.js');
 const HELLO = resolve('workflows/hello.yaml');
@@ -242,6 +243,12 @@ describe('baton dev and SIGKILL', () => {
     await dev.waitFor('baton dev is up', 120_000);
     expect(dev.stderr()).toContain(`found a Temporal server at ${env.TEMPORAL_ADDRESS} that Baton did not start`);
     expect(descendants(dev.pid).some((pid) => commandLine(pid).includes('start-dev'))).toBe(false);
+    // The banner names the run viewer, built at start and served by the same API under /ui/.
+    const viewer = /\n {2}Run viewer {2}(http:\/\/\S+\/ui\/) /.exec(dev.stderr())?.[1];
+    expect(viewer, dev.stderr()).toBeDefined();
+    const page = await fetch(viewer!);
+    expect([page.status, page.headers.get('content-security-policy')]).toEqual([200, UI_CSP]);
+    expect(await page.text()).toMatch(/<script type="module" src="app-[A-Z0-9]+\.js"><\/script>/);
     dev.child.kill('SIGTERM');
     expect((await dev.exited).code).toBe(143);
   });

@@ -4,7 +4,7 @@
  * the document, auth, 405, 415, 413, malformed bodies) are checked here
  * through the adapter. Runs themselves are tested on the real stack (test/e2e/api.test.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import { Client } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../../functions/api/handler.ts';
 import { apiConfigFromEnv } from '../../../../functions/api/config.ts';
+import { loadUiAssets, UI_CSP } from '../../../../functions/api/ui-assets.ts';
 import { apiKeyCheckFromEnv } from '../../../../shared/auth/api-keys.ts';
 import { generateKey, keyRingFromEnv } from '../../../../shared/codec/index.ts';
 import { memoryRegistry } from '../../../../shared/definition/index.ts';
@@ -69,8 +70,46 @@ describe('API Lambda handler', () => {
     const limit = await call({ method: 'GET', rawPath: '/v1/workflows/greet/runs', rawQueryString: 'limit=0' });
     expect(limit.status).toBe(400);
     expect(limit.json!.error!.message).toMatch(/^query\.limit: /);
+    const status = await call({ method: 'GET', rawPath: '/v1/workflows/greet/runs', rawQueryString: 'status=exploded' });
+    expect(status).toMatchObject({ status: 400, json: { error: { code: 'invalid_request', message: expect.stringMatching(/^query\.status: /) } } });
     const key = await call({ method: 'POST', rawPath: '/v1/workflows/greet/runs', headers: { 'idempotency-key': 'k'.repeat(300) } });
     expect(key.json!.error!.message).toMatch(/^header\.idempotency-key: /);
+  });
+});
+
+describe('the run viewer through the Lambda handler', () => {
+  // A stand-in for a built ui-dist/ (local/ui-build.ts writes the real one).
+  const uiDir = join(dir, 'ui-dist');
+  mkdirSync(uiDir, { recursive: true });
+  writeFileSync(join(uiDir, 'index.html'), '<!doctype html><script type="module" src="app-ABC123.js"></script>');
+  writeFileSync(join(uiDir, 'app-ABC123.js'), 'export {};');
+  const deps = {
+    client: new Client(),
+    store: openResultStore(pathToFileURL(dir).href, keyRingFromEnv({ ENCRYPTION_KEY: generateKey() })),
+    taskQueue: 'unit',
+    registry: memoryRegistry([]),
+    checkApiKey: apiKeyCheckFromEnv({ BATON_API_KEYS: KEY }),
+  };
+  const withUi = createApiHandler({ ...deps, ui: loadUiAssets(uiDir) }).handler;
+  const withoutUi = createApiHandler(deps).handler;
+
+  it('serves /ui/ (the path API Gateway passes on, trailing slash and all) without a key, and redirects /ui to it', async () => {
+    // The app routes with `strict: false`, which drops a trailing slash from c.req.path: /ui/ must still be the page.
+    const page = await withUi(httpApiEvent({ method: 'GET', rawPath: '/ui/' }));
+    expect(page.statusCode).toBe(200);
+    expect(page.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'content-security-policy': UI_CSP, 'cache-control': 'no-cache' });
+    expect(page.body).toContain('app-ABC123.js');
+    const script = await withUi(httpApiEvent({ method: 'GET', rawPath: '/ui/app-ABC123.js' }));
+    expect([script.statusCode, script.headers?.['content-type']]).toEqual([200, 'text/javascript; charset=utf-8']);
+    const bare = await withUi(httpApiEvent({ method: 'GET', rawPath: '/ui' }));
+    expect([bare.statusCode, bare.headers?.location]).toEqual([308, '/ui/']);
+    expect((await withUi(httpApiEvent({ method: 'GET', rawPath: '/ui/nope.js' }))).statusCode).toBe(404);
+  });
+
+  it('answers 404 ui_not_built under /ui/ where the viewer was not built, and still serves the API', async () => {
+    const page = await withoutUi(httpApiEvent({ method: 'GET', rawPath: '/ui/' }));
+    expect([page.statusCode, JSON.parse(page.body!).error.code]).toEqual([404, 'ui_not_built']);
+    expect((await withoutUi(httpApiEvent({ method: 'GET', rawPath: '/v1/health' }))).statusCode).toBe(200);
   });
 });
 
