@@ -77,7 +77,7 @@ export function WorkflowsPage() {
                     {w.name}
                   </a>
                   {w.description && <div class="description">{w.description}</div>}
-                  <div class="muted">{w.blocks} blocks</div>
+                  <div class="muted">{w.blocks === 1 ? '1 block' : `${w.blocks} blocks`}</div>
                 </td>
                 <td>
                   <div>
