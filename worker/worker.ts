@@ -13,7 +13,8 @@ import {
   type WorkflowBundleOption,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { workerDataConverterFor, FAILURE_CONVERTER_PATH } from '../shared/codec/index.ts';
+import { Client } from '@temporalio/client';
+import { dataConverterFor, workerDataConverterFor, FAILURE_CONVERTER_PATH } from '../shared/codec/index.ts';
 import type { BatonConfig } from '../shared/config/index.ts';
 import type { ResultStore } from '../shared/store/index.ts';
 import { createActivities } from './activities/index.ts';
@@ -67,6 +68,11 @@ export async function createBatonWorker(options: BatonWorkerOptions): Promise<Wo
       keyRing: config.keyRing,
       functions: config.functions,
       store: options.store,
+      // The gates' activities signal and describe workflows over the worker's own connection.
+      temporal: {
+        client: new Client({ connection: options.connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.keyRing) }),
+        taskQueue: config.taskQueue,
+      },
     }),
     interceptors: { activity: options.activityInterceptors ?? [] },
   });

@@ -1,6 +1,7 @@
 export { BatonError, errorMessage } from './baton-error.ts';
 export { BlockFailure } from './block-failure.ts';
 export { CodecError } from './codec-error.ts';
+export { ConcurrencyLimitError } from './concurrency-limit-error.ts';
 export { ConfigError } from './config-error.ts';
 export { TemporalConnectError } from './connect-error.ts';
 export { DefinitionError, type DefinitionIssue } from './definition-error.ts';

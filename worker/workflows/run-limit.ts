@@ -1,0 +1,62 @@
+/**
+ * The run's side of a concurrency limit (the gate is gate.ts): a limited run
+ * tells its gate it is there, shows as queued until its slot is granted, and
+ * leaves the gate when it ends however it ends; cancelled while queued, it
+ * leaves the queue. Runs without a limit never touch any of this, so their
+ * histories are what they were.
+ */
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { leaveSignal, slotGrantedSignal, QUEUED_MEMO, type BatonRunInput, type BatonRunResult, type GateActivities, type RunLimit } from '../../shared/contract/index.ts';
+import { INFRASTRUCTURE_RETRY } from './steps.ts';
+
+const gateActivities = proxyActivities<GateActivities>({ startToCloseTimeout: '1m', retry: INFRASTRUCTURE_RETRY });
+
+/** Waits for the run's slot: its turn (the order the gate let runs in), or 'cancelled' when the run was cancelled while it waited. */
+export async function waitForSlot(limit: RunLimit): Promise<{ readonly turn: number } | 'cancelled'> {
+  const runId = workflowInfo().workflowId;
+  let granted: number | undefined;
+  setHandler(slotGrantedSignal, ({ turn }) => {
+    granted ??= turn;
+  });
+  if (limit.queued) upsertMemo({ [QUEUED_MEMO]: true });
+  try {
+    await gateActivities.arriveAtGate({ gateId: limit.gateId, limit: limit.limit, runId });
+    await condition(() => granted !== undefined);
+  } catch (error) {
+    if (isCancellation(error)) return 'cancelled';
+    throw error;
+  } finally {
+    if (limit.queued) upsertMemo({ [QUEUED_MEMO]: null });
+  }
+  return { turn: granted ?? 0 };
+}
+
+/** Frees the run's slot (or its place in the queue); a gate that has already let it go ignores this. */
+async function leaveGate(limit: RunLimit): Promise<void> {
+  const runId = workflowInfo().workflowId;
+  await CancellationScope.nonCancellable(() =>
+    getExternalWorkflowHandle(limit.gateId)
+      .signal(leaveSignal, { runId })
+      // No gate running: it already let the run go (its periodic check), so there is nothing to free.
+      .catch(() => undefined),
+  );
+}
+
+/** Runs the interpreter, leaving the gate afterwards whatever happened, when the run has a limit. */
+export async function withRunLimit(input: BatonRunInput, run: () => Promise<BatonRunResult>): Promise<BatonRunResult> {
+  if (!input.limit) return run();
+  try {
+    return await run();
+  } finally {
+    await leaveGate(input.limit);
+  }
+}
