@@ -78,6 +78,7 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   });
 
   app.openapi(routes.startRunRoute, async (c) => {
+    c.var.deps.limitStarts?.(c.req.header('authorization'));
     const data = (await readJsonBody(c, BODY_LIMITS)) ?? null;
     const answer = await startWorkflowRun(c.var.deps, c.req.valid('param').name, data, c.req.valid('header')['idempotency-key']);
     return send(c, answer) as never;
@@ -111,6 +112,7 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
 
   app.openapi(routes.rerunRoute, async (c) => {
     const { runId } = c.req.valid('param');
+    c.var.deps.limitStarts?.(c.req.header('authorization'));
     const parsed = RerunBodySchema.safeParse((await readJsonBody(c, BODY_LIMITS)) ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;

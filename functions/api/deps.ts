@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
 import type { Registry } from '../../shared/definition/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
+import type { StartRateLimit } from './start-rate.ts';
 
 export interface ApiDeps {
   readonly client: Client;
@@ -10,6 +11,8 @@ export interface ApiDeps {
   readonly taskQueue: string;
   readonly registry: Registry;
   readonly checkApiKey: ApiKeyCheck;
+  /** Takes a run start from the caller's budget (BATON_RUN_START_RATE), or throws the 429; absent: no limit. */
+  readonly limitStarts?: StartRateLimit;
 }
 
 /** The deps, or how to get them: the Lambda handler reads its settings on the first request, not at import. */

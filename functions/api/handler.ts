@@ -15,6 +15,7 @@ import { directoryRegistry } from '../../shared/definition/index.ts';
 import { describeForLog, HttpError } from '../../shared/errors/index.ts';
 import { createApiApp, type ApiDeps, type DepsSource } from './app.ts';
 import { apiConfigFromEnv } from './config.ts';
+import { startRateLimit } from './start-rate.ts';
 
 export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
   const env = await withSecretRefs(rawEnv);
@@ -25,6 +26,7 @@ export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
     taskQueue: config.baton.taskQueue,
     registry: directoryRegistry(config.workflowsDir),
     checkApiKey: apiKeyCheckFromEnv(env),
+    ...(config.startRate ? { limitStarts: startRateLimit(config.startRate) } : {}),
   };
 }
 

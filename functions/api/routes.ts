@@ -69,7 +69,7 @@ export const startRunRoute = createRoute({
     ...authErrors,
     404: error('No such workflow'),
     409: error('The workflow or one it calls is invalid'),
-    429: tooMany('The workflow\'s concurrency limit is reached for this key (overflow: reject)'),
+    429: tooMany('The workflow\'s concurrency limit is reached for this key (overflow: reject), or this API key is over its start rate'),
     502: error('A sync run failed, or its response cannot be sent'),
   },
 });
@@ -147,7 +147,7 @@ export const rerunRoute = createRoute({
     ...authErrors,
     404: error('No such run'),
     409: error('The run cannot be rerun from there, or its workflow is gone'),
-    429: tooMany('The workflow\'s concurrency limit is reached for this key (overflow: reject)'),
+    429: tooMany('The workflow\'s concurrency limit is reached for this key (overflow: reject), or this API key is over its start rate'),
   },
 });
 
