@@ -13,7 +13,8 @@ import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
-import { sdkLogger } from '../worker/sdk-logger.ts';
+import { sdkLoggerFor } from '../worker/sdk-logger.ts';
+import { processLogger } from '../shared/log/index.ts';
 import type { CompiledDefinition, Registry } from '../shared/definition/index.ts';
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.ts';
@@ -65,7 +66,7 @@ export function quietTemporalRuntime(): void {
     // handlers would swallow SIGTERM in a process that has no worker to stop.
     // Core's own log lines are not forwarded here: that keeps a finished
     // `baton run` process alive (the worker process forwards them).
-    Runtime.install({ logger: sdkLogger((line) => console.error(`baton: ${line}`)), shutdownSignals: [] });
+    Runtime.install({ logger: sdkLoggerFor(processLogger('baton')), shutdownSignals: [] });
   } catch {
     // already installed by the host (a test, say): keep theirs
   }

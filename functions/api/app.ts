@@ -9,7 +9,7 @@ import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context, Env } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { describeForLog, HttpError } from '../../shared/errors/index.ts';
+import { HttpError } from '../../shared/errors/index.ts';
 import { blockDetail, cancelRun, listRuns, rerunRun, runStatus } from '../../shared/runs/index.ts';
 import { controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
@@ -22,6 +22,9 @@ import * as routes from './routes.ts';
 import { RerunBodySchema } from './schemas.ts';
 import { startWorkflowRun, type Answer } from './start-workflow-run.ts';
 import { documentOf } from './document.ts';
+import { errorLogFields, processLogger } from '../../shared/log/index.ts';
+
+const logger = processLogger('api');
 
 export type { ApiDeps, DepsSource } from './deps.ts';
 
@@ -80,7 +83,10 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   app.openapi(routes.startRunRoute, async (c) => {
     c.var.deps.limitStarts?.(c.req.header('authorization'));
     const data = (await readJsonBody(c, BODY_LIMITS)) ?? null;
-    const answer = await startWorkflowRun(c.var.deps, c.req.valid('param').name, data, c.req.valid('header')['idempotency-key']);
+    const { name } = c.req.valid('param');
+    const answer = await startWorkflowRun(c.var.deps, name, data, c.req.valid('header')['idempotency-key']);
+    const runId = answer.headers['baton-run-id'] ?? (answer.body as { runId?: unknown } | undefined)?.runId;
+    logger.info({ workflow: name, ...(typeof runId === 'string' ? { runId } : {}), status: answer.status }, 'run start');
     return send(c, answer) as never;
   });
 
@@ -156,7 +162,7 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
     if (known) return errorJson(c, known.status, known.code, known.message, { ...known.headers });
     // Hono's own (a malformed request it refused before a route ran).
     if (error instanceof HTTPException && error.status < 500) return errorJson(c, error.status, 'bad_request', error.message);
-    console.error(`api: internal error on ${c.req.method} ${c.req.routePath}: ${describeForLog(error)}`);
+    logger.error({ method: c.req.method, route: c.req.routePath, ...errorLogFields(error) }, 'internal error');
     return errorJson(c, 500, 'internal', 'internal error');
   });
   return app;

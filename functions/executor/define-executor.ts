@@ -21,6 +21,7 @@ import type { LogLine } from './sandbox/index.ts';
 import { loadScope } from './scope.ts';
 import { completeStep, evaluate, evaluatePython, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
 import { blockEnvelopeSchema, invocationSchema } from '../../shared/contract/schemas/index.ts';
+import { errorLogFields, processLogger } from '../../shared/log/index.ts';
 
 /** What `run` gets for one step. */
 export interface StepContext {
@@ -69,6 +70,7 @@ export interface Executor {
 
 export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
   const settingsSchema = z.object({ ...executorRuntimeSettings, ...spec.settings });
+  const logger = processLogger(spec.name);
   const runtimeFor = (env: Env) => {
     parseEnv(settingsSchema, env);
     return createExecutorRuntime(env);
@@ -117,17 +119,24 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
         envelope = openSealed(runtime.keyRing, invocation.data.enc, ENVELOPE_AAD, blockEnvelopeSchema, 'executor envelope');
       } catch (error) {
         if (error instanceof CodecError || error instanceof EnvelopeError || error instanceof SyntaxError) {
+          logger.warn({ error: error.name }, 'invocation refused: its envelope does not open');
           return { v: 1, fatal: { type: error.name, message: error.message } };
         }
         throw error;
       }
+      const step = { runId: envelope.runId, blockId: envelope.blockId, attempt: envelope.attempt, ...(envelope.item !== undefined ? { item: envelope.item } : {}) };
+      const started = Date.now();
       let reply: BlockReply;
       try {
         reply = await runStep(envelope);
       } catch (error) {
-        if (!(error instanceof BlockFailure)) throw error;
+        if (!(error instanceof BlockFailure)) {
+          logger.error({ ...step, ...errorLogFields(error) }, 'step: the executor failed');
+          throw error;
+        }
         reply = { ok: false, error: error.toBlockError() };
       }
+      logger.debug({ ...step, outcome: reply.ok ? 'completed' : 'failed', ...(reply.ok ? {} : { blockErrorType: reply.error.type }), durationMs: Date.now() - started }, 'step');
       return seal(runtime.keyRing, reply, REPLY_AAD);
     };
   }

@@ -11,4 +11,4 @@ export { NamespaceError } from './namespace-error.ts';
 export { RunOperationError } from './run-operation-error.ts';
 export { ScheduleOperationError } from './schedule-operation-error.ts';
 export { StoreError } from './store-error.ts';
-export { describeForLog } from './describe-for-log.ts';
+export { describeForLog, errorForLog, type ErrorForLog } from './describe-for-log.ts';
