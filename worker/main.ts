@@ -33,6 +33,8 @@ const log = (line: string) => logger.info(line);
 
 /** Millisecond buckets from a fast warm invoke to a 15-minute Lambda timeout. */
 const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000];
+/** A queued run may wait from a moment to hours. */
+const QUEUE_WAIT_BUCKETS_MS = [100, 1000, 5000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 14_400_000, 86_400_000];
 
 function installRuntime(metricsAddress: string | undefined): void {
   Runtime.install({
@@ -45,7 +47,7 @@ function installRuntime(metricsAddress: string | undefined): void {
       ...(metricsAddress
         ? {
             metrics: {
-              prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS } },
+              prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS, baton_run_queue_wait: QUEUE_WAIT_BUCKETS_MS } },
             },
           }
         : {}),

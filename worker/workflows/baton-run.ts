@@ -167,7 +167,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   }
 
   if (input.limit) {
-    const slot = await waitForSlot(input.limit);
+    const slot = await waitForSlot(input.limit, plan.name);
     if (slot === 'cancelled') {
       settlePending('cancelled', () => true);
       runState = 'cancelled';

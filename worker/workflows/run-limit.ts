@@ -17,25 +17,38 @@ import {
 } from '@temporalio/workflow';
 import { leaveSignal, slotGrantedSignal, QUEUED_MEMO, type BatonRunInput, type BatonRunResult, type GateActivities, type RunLimit } from '../../shared/contract/index.ts';
 import { INFRASTRUCTURE_RETRY } from './steps.ts';
+import { runMetrics } from './run-metrics.ts';
 
 const gateActivities = proxyActivities<GateActivities>({ startToCloseTimeout: '1m', retry: INFRASTRUCTURE_RETRY });
 
 /** Waits for the run's slot: its turn (the order the gate let runs in), or 'cancelled' when the run was cancelled while it waited. */
-export async function waitForSlot(limit: RunLimit): Promise<{ readonly turn: number } | 'cancelled'> {
+export async function waitForSlot(limit: RunLimit, workflowName: string): Promise<{ readonly turn: number } | 'cancelled'> {
   const runId = workflowInfo().workflowId;
   let granted: number | undefined;
   setHandler(slotGrantedSignal, ({ turn }) => {
     granted ??= turn;
   });
-  if (limit.queued) upsertMemo({ [QUEUED_MEMO]: true });
+  const tags = { workflow: workflowName };
+  const queuedAt = Date.now();
+  if (limit.queued) {
+    upsertMemo({ [QUEUED_MEMO]: true });
+    runMetrics.queued(tags);
+  }
   try {
     await gateActivities.arriveAtGate({ gateId: limit.gateId, limit: limit.limit, runId });
     await condition(() => granted !== undefined);
   } catch (error) {
-    if (isCancellation(error)) return 'cancelled';
+    if (isCancellation(error)) {
+      if (limit.queued) runMetrics.dequeued({ ...tags, outcome: 'cancelled' });
+      return 'cancelled';
+    }
     throw error;
   } finally {
     if (limit.queued) upsertMemo({ [QUEUED_MEMO]: null });
+  }
+  if (limit.queued) {
+    runMetrics.dequeued({ ...tags, outcome: 'granted' });
+    runMetrics.queueWait(tags, Date.now() - queuedAt);
   }
   return { turn: granted ?? 0 };
 }
