@@ -22,6 +22,7 @@ import { startWorkerRunner } from './runner.ts';
 import { startHealthServer } from './health.ts';
 import { blockMetricsInterceptor, createBlockMetrics } from './metrics.ts';
 import { blockLogInterceptor } from './block-log.ts';
+import { startTracing } from '../shared/tracing/index.ts';
 import { loadWorkerSettings } from './settings.ts';
 import { FORWARD_CORE_LOGS, sdkLoggerFor } from './sdk-logger.ts';
 import { createLogger, logOptionsFromEnv, type Logger } from '../shared/log/index.ts';
@@ -62,6 +63,8 @@ async function main(): Promise<void> {
   const { config, tuning, healthPort, metricsAddress, workflowBundle: prebuilt, workflowsDir } = loadWorkerSettings(env);
   logger = createLogger({ component: COMPONENT, ...logOptionsFromEnv(env) });
   installRuntime(metricsAddress);
+  // Before the client connects: a traced process's client hands its trace context to the runs it starts.
+  const tracing = startTracing('baton-worker', env);
 
   const settings = temporalSettings(env, config);
   const client = await connectClient(env, config);
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
         workflowBundle,
         tuning,
         activityInterceptors: [blockMetricsInterceptor(metrics), blockLogInterceptor(logger)],
+        tracing,
       });
     },
   });
@@ -120,6 +124,7 @@ async function main(): Promise<void> {
   } finally {
     await health.close();
     await client.connection.close();
+    await tracing.shutdown();
   }
   log('stopped');
 }

@@ -8,6 +8,7 @@
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context, Env } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { HttpError } from '../../shared/errors/index.ts';
 import { blockDetail, cancelRun, listRuns, rerunRun, runStatus } from '../../shared/runs/index.ts';
@@ -23,6 +24,8 @@ import { RerunBodySchema } from './schemas.ts';
 import { startWorkflowRun, type Answer } from './start-workflow-run.ts';
 import { documentOf } from './document.ts';
 import { errorLogFields, processLogger } from '../../shared/log/index.ts';
+import { startTracing, tracer, tracingEnabled } from '../../shared/tracing/index.ts';
+import { SpanStatusCode } from '@opentelemetry/api';
 
 const logger = processLogger('api');
 
@@ -69,6 +72,26 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ strict: false, defaultHook: validationHook });
 
   app.openapi(routes.healthRoute, (c) => c.json({ ok: true }, 200));
+
+  // A traced API gives each request a span (method, route, status: the route pattern, never the path's values),
+  // which the run it starts continues; a Lambda sends it before answering, since it is frozen in between.
+  app.use('/v1/*', async (c, next) => {
+    if (!tracingEnabled()) return next();
+    await tracer('baton-api').startActiveSpan(`${c.req.method} /v1`, { attributes: { 'http.request.method': c.req.method } }, async (span) => {
+      try {
+        await next();
+      } finally {
+        // The handler's route, the last one matched (this middleware's own is first).
+        const route = routePath(c, -1);
+        span.updateName(`${c.req.method} ${route}`);
+        span.setAttribute('http.route', route);
+        span.setAttribute('http.response.status_code', c.res.status);
+        if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+    });
+    await startTracing('baton-api', {}).flush();
+  });
 
   app.use('/v1/*', async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) return next();

@@ -9,6 +9,7 @@ import { coreSettings, envRate, envWholeNumber, loadConfig, parseEnv, type Baton
 import { ConfigError } from '../../shared/errors/index.ts';
 import type { StartRateSettings } from './start-rate.ts';
 import { logSettings } from '../../shared/log/index.ts';
+import { tracingSettings } from '../../shared/tracing/index.ts';
 import { temporalSettingsShape } from '../../shared/temporal/index.ts';
 
 /** The rate limit on run starts per API key (functions/api/start-rate.ts); off while the rate is unset. */
@@ -33,6 +34,7 @@ export const apiSettingsSchema = z.object({
   ...temporalSettingsShape,
   ...startRateSettings,
   ...logSettings,
+  ...tracingSettings,
   BATON_WORKFLOWS_DIR: z.string().trim().min(1, 'must be a directory path').default('workflows'),
   BATON_API_KEYS: z
     .string({ error: 'not set: the API needs at least one key' })

@@ -16,6 +16,7 @@ import { HttpError } from '../../shared/errors/index.ts';
 import { createApiApp, type ApiDeps, type DepsSource } from './app.ts';
 import { apiConfigFromEnv } from './config.ts';
 import { startRateLimit } from './start-rate.ts';
+import { startTracing } from '../../shared/tracing/index.ts';
 import { errorLogFields, processLogger } from '../../shared/log/index.ts';
 
 const logger = processLogger('api');
@@ -23,6 +24,7 @@ const logger = processLogger('api');
 export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
   const env = await withSecretRefs(rawEnv);
   const config = apiConfigFromEnv(env);
+  startTracing('baton-api', env);
   return {
     client: await connectClient(env, config.baton),
     store: openResultStore(config.baton.resultsUrl, config.baton.keyRing),

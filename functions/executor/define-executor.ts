@@ -22,6 +22,8 @@ import { loadScope } from './scope.ts';
 import { completeStep, evaluate, evaluatePython, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
 import { blockEnvelopeSchema, invocationSchema } from '../../shared/contract/schemas/index.ts';
 import { errorLogFields, processLogger } from '../../shared/log/index.ts';
+import { contextFromTraceparent, startTracing, tracer, tracingEnabled } from '../../shared/tracing/index.ts';
+import { SpanStatusCode } from '@opentelemetry/api';
 
 /** What `run` gets for one step. */
 export interface StepContext {
@@ -109,6 +111,38 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
       );
     }
 
+    /** The step as a span continuing the block attempt's trace (the envelope's traceparent): ids, types, outcome and size only. */
+    async function tracedStep(envelope: BlockEnvelope, run: () => Promise<BlockReply>): Promise<BlockReply> {
+      if (!envelope.traceparent) return run();
+      const attributes = {
+        'baton.run_id': envelope.runId,
+        'baton.workflow': envelope.workflow,
+        'baton.block_id': envelope.blockId,
+        'baton.attempt': envelope.attempt,
+        ...(envelope.item !== undefined ? { 'baton.item': envelope.item } : {}),
+      };
+      return tracer('baton-executor').startActiveSpan(`${spec.name} ${envelope.blockId}`, { attributes }, contextFromTraceparent(envelope.traceparent), async (span) => {
+        try {
+          const reply = await run();
+          span.setAttribute('baton.outcome', reply.ok ? 'completed' : 'failed');
+          if (reply.ok) span.setAttribute('baton.result_bytes', reply.bytes);
+          else {
+            span.setAttribute('baton.block_error_type', reply.error.type);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+          return reply;
+        } catch (error) {
+          const name = error instanceof Error ? error.name : typeof error;
+          span.setAttribute('baton.outcome', error instanceof BlockFailure ? 'failed' : 'executor_error');
+          span.setAttribute('baton.error_type', error instanceof BlockFailure ? error.toBlockError().type : name);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
+    }
+
     return async function handler(event) {
       const invocation = invocationSchema.safeParse(event);
       if (!invocation.success) {
@@ -128,7 +162,7 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
       const started = Date.now();
       let reply: BlockReply;
       try {
-        reply = await runStep(envelope);
+        reply = await tracedStep(envelope, () => runStep(envelope));
       } catch (error) {
         if (!(error instanceof BlockFailure)) {
           logger.error({ ...step, ...errorLogFields(error) }, 'step: the executor failed');
@@ -144,9 +178,17 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
   // A Lambda container builds its runtime once, on the first invocation; a failure is not kept, so the next one tries again.
   let container: Promise<ExecutorHandler> | undefined;
   const handler: ExecutorHandler = async (event) => {
-    container ??= withSecretRefs(process.env).then((env) => serve(runtimeFor(env)));
+    container ??= withSecretRefs(process.env).then((env) => {
+      startTracing(spec.name, env);
+      return serve(runtimeFor(env));
+    });
     container.catch(() => (container = undefined));
-    return (await container)(event);
+    try {
+      return await (await container)(event);
+    } finally {
+      // A Lambda is frozen between invocations: what this one traced leaves before it answers.
+      if (tracingEnabled()) await startTracing(spec.name, process.env).flush();
+    }
   };
 
   return {

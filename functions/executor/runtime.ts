@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { keyRingFromEnv, type KeyRing } from '../../shared/codec/key-ring.ts';
 import { logSettings } from '../../shared/log/index.ts';
+import { tracingSettings } from '../../shared/tracing/index.ts';
 import { coreSettings, envWholeNumber, parseEnv, parseResultsUrl, type Env } from '../../shared/config/index.ts';
 import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
 import { validateDefinition, type Definition } from '../../shared/definition/index.ts';
@@ -39,6 +40,7 @@ export const executorRuntimeSettings = {
   ...sandboxSettings,
   ...pythonSettings,
   ...logSettings,
+  ...tracingSettings,
 };
 
 export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sandbox; readonly python?: PythonSandbox } = {}): ExecutorRuntime {
