@@ -16,7 +16,8 @@ import { createLambdaClient } from '../../shared/lambda/client.ts';
 import { connectWorker } from '../../worker/connect.ts';
 import { createBatonWorker } from '../../worker/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
-import { dataConverterFor } from '../../shared/codec/index.ts';
+import { Worker } from '@temporalio/worker';
+import { dataConverterFor, workerDataConverterFor } from '../../shared/codec/index.ts';
 import { startTestStack, TEST_NAMESPACE, type TestStack } from '../support/test-stack.ts';
 import { metadataText, payloadsIn, readableBytes, showHistory } from '../support/history.ts';
 
@@ -158,6 +159,22 @@ describe('overflow: queue', () => {
     // The gate continued as new on the way (its first run is not its current one), carrying the queue over.
     const gate = await stack.client.workflow.getHandle(gateIdOf('fifty', 'acme')).describe();
     expect(gate.raw.workflowExecutionInfo?.firstRunId).not.toBe(gate.runId);
+
+    // Every gate run (each continue-as-new) and a few of the runs replay without nondeterminism.
+    const histories = [];
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${gateIdOf('fifty', 'acme')}'` })) {
+      histories.push({ workflowId: execution.workflowId, history: await stack.client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory() });
+    }
+    expect(histories.length).toBeGreaterThan(1);
+    for (const run of [runs[0]!, runs[10]!, last]) histories.push({ workflowId: run.runId, history: await run.handle.fetchHistory() });
+    const failures: string[] = [];
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: { codePath: inject('workflowBundlePath') }, dataConverter: workerDataConverterFor(stack.config.keyRing) },
+      histories,
+    )) {
+      if (result.error) failures.push(`${result.workflowId}: ${result.error.message}`);
+    }
+    expect(failures).toEqual([]);
   });
 
   it('takes a cancelled queued run out of the queue, and frees the slot of a run terminated while it held one', async () => {
