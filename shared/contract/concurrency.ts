@@ -19,6 +19,8 @@ export interface RunLimit {
   readonly overflow: Overflow;
   /** The gate queued the run when it entered: it shows as queued until its slot is granted. */
   readonly queued?: boolean;
+  /** The gate granted the slot as the run entered (its turn): the run goes at once, with no word to the gate. */
+  readonly turn?: number;
 }
 
 export interface GateEntryState {
@@ -45,6 +47,8 @@ export interface GateInput {
   readonly checkEveryMs?: number;
   /** Messages handled before the gate continues as new (tests lower it). */
   readonly messagesPerRun?: number;
+  /** How old an entry must be before the check asks after its run (tests lower it). */
+  readonly arrivalGraceMs?: number;
 }
 
 export interface EnterRequest {
@@ -54,7 +58,7 @@ export interface EnterRequest {
 }
 
 export type EnterResult =
-  | { readonly state: 'holding' }
+  | { readonly state: 'holding'; readonly turn: number }
   | { readonly state: 'queued'; readonly position: number }
   | { readonly state: 'rejected'; readonly retryAfterMs: number };
 
@@ -82,7 +86,7 @@ export const GATE_CHECK_EVERY_MS = 30_000;
 export const GATE_MESSAGES_PER_RUN = 2_000;
 /** A gate with no entries waits this long for the next before it completes. */
 export const GATE_IDLE_MS = 60_000;
-/** An entry whose run has not arrived after this long is checked for a run at all (a start that failed half-way). */
+/** An entry is checked for a run that ended (or never started) only once it is this old: its start may still be on its way. */
 export const GATE_ARRIVAL_GRACE_MS = 30_000;
 /** The Retry-After of a rejected start is at least this and at most MAX_RETRY_AFTER_MS. */
 export const MIN_RETRY_AFTER_MS = 1_000;

@@ -19,7 +19,7 @@ export function gateIdOf(workflow: string, keyValue: string): string {
 }
 
 /** Gate settings tests lower to exercise the periodic check and continue-as-new. */
-export type GateTuning = Pick<GateInput, 'checkEveryMs' | 'messagesPerRun'>;
+export type GateTuning = Pick<GateInput, 'checkEveryMs' | 'messagesPerRun' | 'arrivalGraceMs'>;
 
 export interface EnterGateOptions {
   readonly client: Client;
@@ -62,7 +62,12 @@ export async function enterGate(options: EnterGateOptions): Promise<RunLimit | u
     }
   }
   if (result.state === 'rejected') throw new ConcurrencyLimitError(definition.name, concurrency.limit, result.retryAfterMs);
-  return { gateId, limit: concurrency.limit, overflow: concurrency.overflow, ...(result.state === 'queued' ? { queued: true } : {}) };
+  return {
+    gateId,
+    limit: concurrency.limit,
+    overflow: concurrency.overflow,
+    ...(result.state === 'queued' ? { queued: true } : { turn: result.turn }),
+  };
 }
 
 /** Gives the run's place back when its start failed after it entered (the gate's check would free it later anyway). */

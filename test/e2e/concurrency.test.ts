@@ -179,7 +179,7 @@ describe('overflow: queue', () => {
 
   it('takes a cancelled queued run out of the queue, and frees the slot of a run terminated while it held one', async () => {
     const compiled = compile(limitedYaml('single-file', 1, 'queue', '30s'));
-    const tuning = { checkEveryMs: 1000 };
+    const tuning = { checkEveryMs: 1000, arrivalGraceMs: 1000 };
     const holder = await start(compiled, { customer: 'c1', i: 0 }, tuning);
     const cancelled = await start(compiled, { customer: 'c1', i: 1 }, tuning);
     const next = await start(compiled, { customer: 'c1', i: 2 }, tuning);

@@ -1,9 +1,11 @@
 /**
  * batonGate: the semaphore of one (workflow, key). Runs enter in order (the
- * `enter` update, with-start, from the client that starts the run), arrive
- * when their workflow is up (a signal-with-start from the run's first
- * activity), are granted a slot by signal in the order they entered, and
- * leave when they end (a signal from the run's own finally). A run that ends
+ * `enter` update, with-start, from the client that starts the run). A run
+ * that finds a free slot holds it from that answer on and goes at once; one
+ * that is queued arrives when its workflow is up (a signal-with-start from
+ * its first activity) and is granted its slot by signal, in the order the
+ * runs entered. Every run leaves when it ends (a signal from the run's own
+ * finally). A run that ends
  * without leaving (terminated, timed out) or a start that failed half-way is
  * found by the periodic check of entries (one activity describing their
  * runs), so a slot is freed however its run ended.
@@ -51,6 +53,7 @@ export async function batonGate(input: GateInput): Promise<void> {
   let limit = input.limit;
   const checkEveryMs = input.checkEveryMs ?? GATE_CHECK_EVERY_MS;
   const messagesPerRun = input.messagesPerRun ?? GATE_MESSAGES_PER_RUN;
+  const arrivalGraceMs = input.arrivalGraceMs ?? GATE_ARRIVAL_GRACE_MS;
   /** In the order the runs entered: a Map keeps insertion order, which is the queue's. */
   const entries = new Map<string, GateEntryState>((input.entries ?? []).map((entry) => [entry.runId, { ...entry }]));
   let averageHoldMs = input.averageHoldMs;
@@ -115,7 +118,7 @@ export async function batonGate(input: GateInput): Promise<void> {
       admit();
     }
     const entry = entries.get(request.runId);
-    if (entry?.holdingSince !== undefined) return { state: 'holding' };
+    if (entry?.holdingSince !== undefined) return { state: 'holding', turn: entry.turn ?? 0 };
     return { state: 'queued', position: waiting().findIndex((waiter) => waiter.runId === request.runId) + 1 };
   });
 
@@ -142,11 +145,15 @@ export async function batonGate(input: GateInput): Promise<void> {
 
   setHandler(gateQuery, () => ({ limit, holding: holders().length, queued: waiting().length }));
 
-  /** Entries that may stand for runs that ended without leaving: holders that arrived, and entries that never did. */
+  /**
+   * Entries that may stand for runs that ended without leaving: holders, and
+   * entries whose run never arrived; each once it is older than the grace, so
+   * a run whose start is still on its way is not taken for one that failed.
+   */
   function suspects(): string[] {
     const now = Date.now();
     return [...entries.values()]
-      .filter((entry) => (entry.arrived ? entry.holdingSince !== undefined : now - entry.enteredAt >= GATE_ARRIVAL_GRACE_MS))
+      .filter((entry) => (entry.holdingSince !== undefined || !entry.arrived) && now - entry.enteredAt >= arrivalGraceMs)
       .map((entry) => entry.runId);
   }
 
@@ -160,16 +167,20 @@ export async function batonGate(input: GateInput): Promise<void> {
     }
   }
 
-  // A check is needed only while runs wait behind full slots, or an entry never arrived.
-  const blocked = () => waiting().length > 0 || [...entries.values()].some((entry) => !entry.arrived);
+  /**
+   * How often entries are checked for runs that ended without leaving: often
+   * while runs wait behind full slots (a leaked slot delays them), once per
+   * idle period otherwise (so a leaked entry cannot keep the gate open forever).
+   */
+  const checkInterval = () => (waiting().length > 0 ? checkEveryMs : GATE_IDLE_MS);
   for (;;) {
     admit();
-    const wake = entries.size === 0 ? GATE_IDLE_MS : blocked() ? Math.max(checkEveryMs - (Date.now() - lastCheck), 1) : undefined;
+    const wake = entries.size === 0 ? GATE_IDLE_MS : Math.max(checkInterval() - (Date.now() - lastCheck), 1);
     changed = false;
-    const woken = wake === undefined ? await condition(() => changed) : await condition(() => changed, wake);
+    const woken = await condition(() => changed, wake);
     if (!woken && entries.size === 0) break;
     // By the clock, not by the timer alone: a gate that never goes a moment without a message still checks.
-    if (blocked() && Date.now() - lastCheck >= checkEveryMs) await dropEndedRuns();
+    if (entries.size > 0 && Date.now() - lastCheck >= checkInterval()) await dropEndedRuns();
     if (messages >= messagesPerRun || workflowInfo().continueAsNewSuggested) {
       admit();
       await condition(() => allHandlersFinished() && grants.size === 0);
@@ -180,6 +191,7 @@ export async function batonGate(input: GateInput): Promise<void> {
         turns,
         checkEveryMs,
         messagesPerRun,
+        arrivalGraceMs,
       });
     }
   }

@@ -23,6 +23,8 @@ const gateActivities = proxyActivities<GateActivities>({ startToCloseTimeout: '1
 
 /** Waits for the run's slot: its turn (the order the gate let runs in), or 'cancelled' when the run was cancelled while it waited. */
 export async function waitForSlot(limit: RunLimit, workflowName: string): Promise<{ readonly turn: number } | 'cancelled'> {
+  // Granted as it entered (the usual case under the limit): no round trip to the gate at all.
+  if (!limit.queued && limit.turn !== undefined) return { turn: limit.turn };
   const runId = workflowInfo().workflowId;
   let granted: number | undefined;
   setHandler(slotGrantedSignal, ({ turn }) => {
