@@ -3,9 +3,9 @@
  * code (worker/worker.ts: workflowInterceptorModules; with a prebuilt bundle
  * they are in the bundle or nowhere, which is why they are always bundled).
  *
- * A workflow is traced only when its start carries a trace context (the
+ * A run is traced only when its start carries a trace context (the
  * `_tracer-data` header the client interceptor adds when its process
- * traces). Otherwise every call passes straight through: no span, no header
+ * traces); a concurrency gate never is. Otherwise every call passes straight through: no span, no header
  * on its activities, so the commands and histories of untraced runs are
  * exactly what they were without this module (the recorded histories replay
  * unchanged, and nothing new reaches Temporal).
@@ -15,7 +15,14 @@ import {
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import type { WorkflowInboundCallsInterceptor, WorkflowInterceptors, WorkflowInternalsInterceptor, WorkflowOutboundCallsInterceptor } from '@temporalio/workflow';
+import {
+  workflowInfo,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+  type WorkflowInternalsInterceptor,
+  type WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+import { BATON_GATE } from '../shared/contract/index.ts';
 
 /** The header the client interceptor writes the trace context into. */
 const TRACE_HEADER = '_tracer-data';
@@ -28,7 +35,8 @@ export const interceptors = (): WorkflowInterceptors => {
 
   const inbound: WorkflowInboundCallsInterceptor = {
     execute(input, next) {
-      traced = Object.hasOwn(input.headers, TRACE_HEADER);
+      // A gate outlives the run whose start began it: its span would hang in that run's trace for hours.
+      traced = Object.hasOwn(input.headers, TRACE_HEADER) && workflowInfo().workflowType !== BATON_GATE;
       return traced ? make().inbound.execute(input, next) : next(input);
     },
   };

@@ -82,6 +82,7 @@ blocks:
   - { id: last, type: code, after: [flaky], code: "return { n: flaky.data }" }
 `,
   );
+  writeFileSync(join(dir, 'limited.yaml'), 'name: limited\nconcurrency: { limit: 1 }\nblocks:\n  - { id: only, type: code, code: "return 1" }\n');
   api = await startApiServer(
     { client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry: directoryRegistry(dir), checkApiKey: apiKeyCheckFromEnv({ BATON_API_KEYS: API_KEY }) },
     { port: 0 },
@@ -148,4 +149,22 @@ it('makes one span tree from the HTTP request to each executor invocation, a ret
   }
   expect(executed.find((span) => span.attributes['baton.outcome'] === 'failed')?.attributes['baton.block_error_type']).toBe('Error');
   expect(receiver.bodies.some((body) => body.includes(marker))).toBe(false);
+});
+
+it('traces a limited run, but not the gate that lets it in (the gate outlives any one trace)', async () => {
+  const post = () => fetch(`${api.url}/v1/workflows/limited/runs`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: '{}' });
+  const runIds: string[] = [];
+  for (let i = 0; i < 2; i += 1) runIds.push(((await (await post()).json()) as { runId: string }).runId);
+  await Promise.all(runIds.map((runId) => stack.client.workflow.getHandle(runId).result()));
+  const executed = () => receiver.spans.filter((span) => runIds.includes(String(span.attributes['baton.run_id'])));
+  const deadline = Date.now() + 30_000;
+  while (executed().length < 2) {
+    if (Date.now() > deadline) throw new Error(`spans so far: ${receiver.spans.map((span) => span.name).join(', ')}`);
+    await tracing.flush();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const traces = new Set(executed().map((span) => span.traceId));
+  expect(traces.size).toBe(2);
+  for (const traceId of traces) expect(receiver.spans.some((span) => span.traceId === traceId && span.name === 'RunWorkflow:batonRun')).toBe(true);
+  expect(receiver.spans.some((span) => span.name === 'RunWorkflow:batonGate')).toBe(false);
 });
