@@ -13,7 +13,9 @@ import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore, type ResultStore } from '../shared/store/index.ts';
 import { createBatonWorker } from '../worker/index.ts';
-import { sdkLogger } from '../worker/sdk-logger.ts';
+import { sdkLoggerFor } from '../worker/sdk-logger.ts';
+import { processLogger } from '../shared/log/index.ts';
+import { startTracing } from '../shared/tracing/index.ts';
 import type { CompiledDefinition, Registry } from '../shared/definition/index.ts';
 import { startRun, type TriggerData } from '../shared/runs/index.ts';
 import { startCodecServerForWebUi, type LocalCodecServer } from './codec-server.ts';
@@ -65,7 +67,7 @@ export function quietTemporalRuntime(): void {
     // handlers would swallow SIGTERM in a process that has no worker to stop.
     // Core's own log lines are not forwarded here: that keeps a finished
     // `baton run` process alive (the worker process forwards them).
-    Runtime.install({ logger: sdkLogger((line) => console.error(`baton: ${line}`)), shutdownSignals: [] });
+    Runtime.install({ logger: sdkLoggerFor(processLogger('baton')), shutdownSignals: [] });
   } catch {
     // already installed by the host (a test, say): keep theirs
   }
@@ -136,6 +138,8 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     env = { ...env, BATON_LAMBDA_ENDPOINT: lambdaEndpoint.url };
     const config = loadConfig(env);
     const store = openResultStore(config.resultsUrl, config.keyRing, env);
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, the stack traces as the deployed parts do (before the client connects).
+    const tracing = startTracing('baton', env);
     const client = await connectClient(env, config);
     stops.push(() => client.connection.close());
     // A namespace registered just above may not be known to the operator service for a moment.
@@ -151,6 +155,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
         config,
         lambda: createLambdaClient({ endpoint: lambdaEndpoint.url }),
         store,
+        tracing,
         ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}),
       });
       const running = w.run();

@@ -21,18 +21,26 @@ import { bundleBatonWorkflows, createBatonWorker } from './worker.ts';
 import { startWorkerRunner } from './runner.ts';
 import { startHealthServer } from './health.ts';
 import { blockMetricsInterceptor, createBlockMetrics } from './metrics.ts';
+import { blockLogInterceptor } from './block-log.ts';
+import { startTracing } from '../shared/tracing/index.ts';
 import { loadWorkerSettings } from './settings.ts';
-import { FORWARD_CORE_LOGS, sdkLogger } from './sdk-logger.ts';
+import { FORWARD_CORE_LOGS, sdkLoggerFor } from './sdk-logger.ts';
+import { createLogger, logOptionsFromEnv, type Logger } from '../shared/log/index.ts';
 
-const log = (line: string) => console.error(`baton worker: ${line}`);
+const COMPONENT = 'baton worker';
+/** The defaults until the settings are read (a bad one is reported through this). */
+let logger: Logger = createLogger({ component: COMPONENT });
+const log = (line: string) => logger.info(line);
 
 /** Millisecond buckets from a fast warm invoke to a 15-minute Lambda timeout. */
 const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000];
+/** A queued run may wait from a moment to hours. */
+const QUEUE_WAIT_BUCKETS_MS = [100, 1000, 5000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 14_400_000, 86_400_000];
 
 function installRuntime(metricsAddress: string | undefined): void {
   Runtime.install({
     // The SDK's lines are ours too, with ids and codes but never a user's message or data.
-    logger: sdkLogger(log),
+    logger: sdkLoggerFor(logger),
     // Signals are handled below, so a certificate swap and a shutdown cannot cross.
     shutdownSignals: [],
     telemetryOptions: {
@@ -40,7 +48,7 @@ function installRuntime(metricsAddress: string | undefined): void {
       ...(metricsAddress
         ? {
             metrics: {
-              prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS } },
+              prometheus: { bindAddress: metricsAddress, histogramBucketOverrides: { baton_executor_latency: LATENCY_BUCKETS_MS, baton_run_queue_wait: QUEUE_WAIT_BUCKETS_MS } },
             },
           }
         : {}),
@@ -53,7 +61,10 @@ async function main(): Promise<void> {
   const env: Env = await withSecretRefs(process.env);
   // Every setting is read before anything connects, so a bad one stops start-up with one line.
   const { config, tuning, healthPort, metricsAddress, workflowBundle: prebuilt, workflowsDir } = loadWorkerSettings(env);
+  logger = createLogger({ component: COMPONENT, ...logOptionsFromEnv(env) });
   installRuntime(metricsAddress);
+  // Before the client connects: a traced process's client hands its trace context to the runs it starts.
+  const tracing = startTracing('baton-worker', env);
 
   const settings = temporalSettings(env, config);
   const client = await connectClient(env, config);
@@ -87,7 +98,8 @@ async function main(): Promise<void> {
         store,
         workflowBundle,
         tuning,
-        activityInterceptors: [blockMetricsInterceptor(metrics)],
+        activityInterceptors: [blockMetricsInterceptor(metrics), blockLogInterceptor(logger)],
+        tracing,
       });
     },
   });
@@ -112,11 +124,12 @@ async function main(): Promise<void> {
   } finally {
     await health.close();
     await client.connection.close();
+    await tracing.shutdown();
   }
   log('stopped');
 }
 
 main().catch((error: unknown) => {
-  log(errorMessage(error));
+  logger.fatal(errorMessage(error));
   process.exit(1);
 });

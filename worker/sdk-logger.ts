@@ -15,6 +15,7 @@
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import { BLOCK_FAILED } from '../shared/contract/index.ts';
+import type { Logger } from '../shared/log/index.ts';
 
 /** Attributes that are ids, names or codes (orchestration data), by the SDK's own keys. */
 const SAFE_ATTRIBUTES = [
@@ -73,11 +74,44 @@ export function fixedPart(message: string): string {
   return (cut === -1 ? message : message.slice(0, cut)).trim().slice(0, MAX_FIELD_CHARS);
 }
 
-/** One SDK log entry as a Baton log line without user data. */
-export function safeLogLine(level: LogLevel, message: string, meta: LogMetadata = {}): string {
+function safeFieldTexts(meta: LogMetadata): string[] {
   const fields = SAFE_ATTRIBUTES.map((name) => field(name, meta[name])).filter((f): f is string => f !== undefined);
   for (const name of ERROR_ATTRIBUTES) fields.push(...errorFields(name, meta[name]));
-  return [`temporal ${level}`, fixedPart(message), ...fields].join(' ');
+  return fields;
+}
+
+/** One SDK log entry as a Baton log line without user data. */
+export function safeLogLine(level: LogLevel, message: string, meta: LogMetadata = {}): string {
+  return [`temporal ${level}`, fixedPart(message), ...safeFieldTexts(meta)].join(' ');
+}
+
+/** The same fields as an object for a structured line: the kept ids and codes, values as strings, in order. */
+export function safeLogFields(meta: LogMetadata = {}): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const text of safeFieldTexts(meta)) {
+    const equals = text.indexOf('=');
+    const value = text.slice(equals + 1);
+    fields[text.slice(0, equals)] = value.startsWith('"') ? (JSON.parse(value) as string) : value;
+  }
+  return fields;
+}
+
+const PINO_LEVEL = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+/** The SDK level for a process's BATON_LOG_LEVEL: WARN unless debugging, since the SDK's INFO lines are chatty. */
+export function sdkLevelFor(level: string): LogLevel {
+  if (level === 'trace') return 'TRACE';
+  if (level === 'debug') return 'DEBUG';
+  if (level === 'error' || level === 'fatal' || level === 'silent') return 'ERROR';
+  return 'WARN';
+}
+
+/** A logger for Runtime.install writing the SDK's entries through the process's pino logger, as safe fields. */
+export function sdkLoggerFor(logger: Logger, level: LogLevel = sdkLevelFor(logger.level)): DefaultLogger {
+  const sdk = logger.child({ source: 'temporal' });
+  return new DefaultLogger(level, (entry: LogEntry) => {
+    sdk[PINO_LEVEL[entry.level]]({ sdkLevel: entry.level, ...safeLogFields(entry.meta) }, fixedPart(entry.message));
+  });
 }
 
 /** A logger for Runtime.install: the SDK's level filter, Baton's lines, written by `write`. */

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { WorkflowBundlePath } from '@temporalio/worker';
 import { coreSettings, envText, loadConfig, parseEnv, type BatonConfig, type Env } from '../shared/config/index.ts';
 import { temporalSettingsShape } from '../shared/temporal/index.ts';
+import { logSettings } from '../shared/log/index.ts';
+import { tracingSettings } from '../shared/tracing/index.ts';
 import { healthPortFromEnv, healthSettings } from './health.ts';
 import { metricsAddressFromEnv, metricsSettings } from './metrics.ts';
 import { tuningSettings, workerTuningFromEnv, type WorkerTuning } from './tuning.ts';
@@ -21,6 +23,8 @@ export const workerSettingsSchema = z.object({
   ...healthSettings,
   ...metricsSettings,
   ...workflowBundleSettings,
+  ...logSettings,
+  ...tracingSettings,
   /** The definitions whose schedules the worker reconciles at start. */
   BATON_WORKFLOWS_DIR: envText(),
 });

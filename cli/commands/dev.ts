@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
+import { startRateFromEnv } from '../../functions/api/config.ts';
+import { startRateLimit } from '../../functions/api/start-rate.ts';
 import { installLastResort } from '../../local/last-resort.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
@@ -29,6 +31,8 @@ export async function devCommand(options: DevOptions): Promise<void> {
   // One bad request must not stop the API, the codec server and the worker this process holds.
   installLastResort('baton dev', log);
   const { env, apiKeyFile } = withLocalDefaults(process.env);
+  // Read before anything starts, so a bad rate stops the command with one line.
+  const startRate = startRateFromEnv(env);
   const stack = await startEmbeddedStack({
     env,
     dbFile: join(batonDir(), 'temporal.db'),
@@ -51,6 +55,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
         registry,
         checkApiKey: apiKeyCheckFromEnv(stack.env),
         ui,
+        ...(startRate ? { limitStarts: startRateLimit(startRate) } : {}),
       },
       { port: Number(options.apiPort) },
     );

@@ -8,11 +8,12 @@
 import { OpenAPIHono, type Hook } from '@hono/zod-openapi';
 import type { Context, Env } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { getPath } from 'hono/utils/url';
-import { describeForLog, HttpError } from '../../shared/errors/index.ts';
 import { blockDetail, cancelRun, listRunPage, rerunRun, runStatus } from '../../shared/runs/index.ts';
 import { WORKFLOW_NAME } from '../../shared/definition/schema.ts';
+import { HttpError } from '../../shared/errors/index.ts';
 import { controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
 import { answerFor } from '../http/error-mapping.ts';
@@ -26,6 +27,11 @@ import { startWorkflowRun, type Answer } from './start-workflow-run.ts';
 import { documentOf } from './document.ts';
 import { serveUi } from './ui-assets.ts';
 import { listWorkflows, runPlan, runTrigger } from './ui-routes.ts';
+import { errorLogFields, processLogger } from '../../shared/log/index.ts';
+import { startTracing, tracer, tracingEnabled } from '../../shared/tracing/index.ts';
+import { SpanStatusCode } from '@opentelemetry/api';
+
+const logger = processLogger('api');
 
 export type { ApiDeps, DepsSource } from './deps.ts';
 
@@ -81,6 +87,25 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   };
   app.all('/ui', ui);
   app.all('/ui/*', ui);
+  // A traced API gives each request a span (method, route, status: the route pattern, never the path's values),
+  // which the run it starts continues; a Lambda sends it before answering, since it is frozen in between.
+  app.use('/v1/*', async (c, next) => {
+    if (!tracingEnabled()) return next();
+    await tracer('baton-api').startActiveSpan(`${c.req.method} /v1`, { attributes: { 'http.request.method': c.req.method } }, async (span) => {
+      try {
+        await next();
+      } finally {
+        // The handler's route, the last one matched (this middleware's own is first).
+        const route = routePath(c, -1);
+        span.updateName(`${c.req.method} ${route}`);
+        span.setAttribute('http.route', route);
+        span.setAttribute('http.response.status_code', c.res.status);
+        if (c.res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+    });
+    await startTracing('baton-api', {}).flush();
+  });
 
   app.use('/v1/*', async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) return next();
@@ -93,8 +118,12 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   });
 
   app.openapi(routes.startRunRoute, async (c) => {
+    c.var.deps.limitStarts?.(c.req.header('authorization'));
     const data = (await readJsonBody(c, BODY_LIMITS)) ?? null;
-    const answer = await startWorkflowRun(c.var.deps, c.req.valid('param').name, data, c.req.valid('header')['idempotency-key']);
+    const { name } = c.req.valid('param');
+    const answer = await startWorkflowRun(c.var.deps, name, data, c.req.valid('header')['idempotency-key']);
+    const runId = answer.headers['baton-run-id'] ?? (answer.body as { runId?: unknown } | undefined)?.runId;
+    logger.info({ workflow: name, ...(typeof runId === 'string' ? { runId } : {}), status: answer.status }, 'run start');
     return send(c, answer) as never;
   });
 
@@ -139,6 +168,7 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
 
   app.openapi(routes.rerunRoute, async (c) => {
     const { runId } = c.req.valid('param');
+    c.var.deps.limitStarts?.(c.req.header('authorization'));
     const parsed = RerunBodySchema.safeParse((await readJsonBody(c, BODY_LIMITS)) ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -182,7 +212,7 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
     if (known) return errorJson(c, known.status, known.code, known.message, { ...known.headers });
     // Hono's own (a malformed request it refused before a route ran).
     if (error instanceof HTTPException && error.status < 500) return errorJson(c, error.status, 'bad_request', error.message);
-    console.error(`api: internal error on ${c.req.method} ${c.req.routePath}: ${describeForLog(error)}`);
+    logger.error({ method: c.req.method, route: c.req.routePath, ...errorLogFields(error) }, 'internal error');
     return errorJson(c, 500, 'internal', 'internal error');
   });
   return app;

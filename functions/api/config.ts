@@ -5,13 +5,36 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { coreSettings, loadConfig, parseEnv, type BatonConfig, type Env } from '../../shared/config/index.ts';
+import { coreSettings, envRate, envWholeNumber, loadConfig, parseEnv, type BatonConfig, type Env } from '../../shared/config/index.ts';
+import { ConfigError } from '../../shared/errors/index.ts';
+import type { StartRateSettings } from './start-rate.ts';
+import { logSettings } from '../../shared/log/index.ts';
+import { tracingSettings } from '../../shared/tracing/index.ts';
 import { temporalSettingsShape } from '../../shared/temporal/index.ts';
+
+/** The rate limit on run starts per API key (functions/api/start-rate.ts); off while the rate is unset. */
+export const startRateSettings = {
+  BATON_RUN_START_RATE: envRate(),
+  BATON_RUN_START_BURST: envWholeNumber(1, 1_000_000),
+};
+
+export function startRateFromEnv(env: Env): StartRateSettings | undefined {
+  const settings = parseEnv(z.object(startRateSettings), env);
+  const rate = settings.BATON_RUN_START_RATE;
+  if (!rate) {
+    if (settings.BATON_RUN_START_BURST !== undefined) throw new ConfigError('BATON_RUN_START_BURST', 'is set but BATON_RUN_START_RATE is not: set the rate too');
+    return undefined;
+  }
+  return { rate, burst: settings.BATON_RUN_START_BURST ?? rate.count };
+}
 
 /** Every setting the API reads: the shared ones, Temporal's, and its own. */
 export const apiSettingsSchema = z.object({
   ...coreSettings,
   ...temporalSettingsShape,
+  ...startRateSettings,
+  ...logSettings,
+  ...tracingSettings,
   BATON_WORKFLOWS_DIR: z.string().trim().min(1, 'must be a directory path').default('workflows'),
   /** The run viewer's built files (absent: /ui/ answers 404). */
   BATON_UI_DIR: z.string().trim().min(1, 'must be a directory path').default('ui-dist'),
@@ -25,9 +48,11 @@ export interface ApiConfig {
   /** Where the definitions the API starts are read from. */
   readonly workflowsDir: string;
   readonly uiDir: string;
+  /** The rate limit on run starts per API key; undefined: none. */
+  readonly startRate: StartRateSettings | undefined;
 }
 
 export function apiConfigFromEnv(env: Env, cwd = process.cwd()): ApiConfig {
   const settings = parseEnv(apiSettingsSchema, env);
-  return { baton: loadConfig(env, cwd), workflowsDir: resolve(cwd, settings.BATON_WORKFLOWS_DIR), uiDir: resolve(cwd, settings.BATON_UI_DIR) };
+  return { baton: loadConfig(env, cwd), workflowsDir: resolve(cwd, settings.BATON_WORKFLOWS_DIR), uiDir: resolve(cwd, settings.BATON_UI_DIR), startRate: startRateFromEnv(env) };
 }

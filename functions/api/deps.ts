@@ -4,6 +4,7 @@ import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
 import type { Registry } from '../../shared/definition/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import type { UiAssets } from './ui-assets.ts';
+import type { StartRateLimit } from './start-rate.ts';
 
 export interface ApiDeps {
   readonly client: Client;
@@ -13,6 +14,8 @@ export interface ApiDeps {
   readonly checkApiKey: ApiKeyCheck;
   /** The run viewer's built files, served under /ui/ (absent: /ui/ answers 404). */
   readonly ui?: UiAssets;
+  /** Takes a run start from the caller's budget (BATON_RUN_START_RATE), or throws the 429; absent: no limit. */
+  readonly limitStarts?: StartRateLimit;
 }
 
 /** The deps, or how to get them: the Lambda handler reads its settings on the first request, not at import. */

@@ -12,14 +12,20 @@ import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
-import { describeForLog, HttpError } from '../../shared/errors/index.ts';
+import { HttpError } from '../../shared/errors/index.ts';
 import { createApiApp, type ApiDeps, type DepsSource } from './app.ts';
 import { apiConfigFromEnv } from './config.ts';
 import { loadUiAssetsIfBuilt } from './ui-assets.ts';
+import { startRateLimit } from './start-rate.ts';
+import { startTracing } from '../../shared/tracing/index.ts';
+import { errorLogFields, processLogger } from '../../shared/log/index.ts';
+
+const logger = processLogger('api');
 
 export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
   const env = await withSecretRefs(rawEnv);
   const config = apiConfigFromEnv(env);
+  startTracing('baton-api', env);
   return {
     client: await connectClient(env, config.baton),
     store: openResultStore(config.baton.resultsUrl, config.baton.keyRing),
@@ -27,6 +33,7 @@ export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
     registry: directoryRegistry(config.workflowsDir),
     checkApiKey: apiKeyCheckFromEnv(env),
     ui: loadUiAssetsIfBuilt(config.uiDir),
+    ...(config.startRate ? { limitStarts: startRateLimit(config.startRate) } : {}),
   };
 }
 
@@ -53,7 +60,8 @@ async function depsFromProcessEnv(): Promise<ApiDeps> {
   try {
     return await apiDepsFromEnv(process.env);
   } catch (error) {
-    console.error(`api: ${error instanceof Error && error.name === 'ConfigError' ? error.message : `cannot start: ${describeForLog(error)}`}`);
+    if (error instanceof Error && error.name === 'ConfigError') logger.error(error.message);
+    else logger.error(errorLogFields(error), 'cannot start');
     throw new HttpError(500, 'misconfigured', 'the API is misconfigured or cannot reach Temporal; its log says why');
   }
 }

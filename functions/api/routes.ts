@@ -24,6 +24,11 @@ import {
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 const error = (description: string) => json(ErrorSchema, description);
+/** A 429: the error, and when to try again. */
+const tooMany = (description: string) => ({
+  ...error(description),
+  headers: { 'Retry-After': { description: 'Seconds until a retry is likely to be accepted', schema: { type: 'integer' as const, minimum: 1 } } },
+});
 const authErrors = { 401: error('Missing or unknown API key') } as const;
 const bodyErrors = {
   400: error('Invalid JSON, nested too deep, or not the expected shape'),
@@ -67,6 +72,7 @@ export const startRunRoute = createRoute({
     ...authErrors,
     404: error('No such workflow'),
     409: error('The workflow or one it calls is invalid'),
+    429: tooMany('The workflow\'s concurrency limit is reached for this key (overflow: reject), or this API key is over its start rate'),
     502: error('A sync run failed, or its response cannot be sent'),
   },
 });
@@ -144,6 +150,7 @@ export const rerunRoute = createRoute({
     ...authErrors,
     404: error('No such run'),
     409: error('The run cannot be rerun from there, or its workflow is gone'),
+    429: tooMany('The workflow\'s concurrency limit is reached for this key (overflow: reject), or this API key is over its start rate'),
   },
 });
 

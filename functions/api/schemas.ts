@@ -40,9 +40,10 @@ export const RunStatusSchema = z
     runId: z.string(),
     workflow: z.string(),
     definitionHash: z.string(),
-    status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+    status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
     error: z.object({ blockId: z.string(), message: z.string(), type: z.string() }).optional(),
     response: z.object({ blockId: z.string() }).optional(),
+    turn: z.int().optional().openapi({ description: "With a concurrency limit: the order the run's key granted it its slot" }),
     blocks: z.record(z.string(), BlockStateSchema),
   })
   .openapi('RunStatus');
@@ -61,7 +62,7 @@ export const BlockDetailSchema = z
 export const RunOutputSchema = z
   .object({
     runId: z.string(),
-    status: z.enum(['running', 'completed', 'failed', 'cancelled']),
+    status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
     output: z.unknown().optional(),
   })
   .openapi('RunOutput');

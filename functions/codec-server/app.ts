@@ -15,11 +15,14 @@ import { Hono, type Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { bearerToken } from '../../shared/auth/api-keys.ts';
-import { describeForLog, errorMessage, HttpError } from '../../shared/errors/index.ts';
+import { errorMessage, HttpError } from '../../shared/errors/index.ts';
 import { answerFor } from '../http/error-mapping.ts';
 import { readJsonBody } from '../http/json-body.ts';
 import { allowedMethods } from '../http/method-not-allowed.ts';
 import type { CodecServerDeps } from './settings.ts';
+import { errorLogFields, processLogger } from '../../shared/log/index.ts';
+
+const logger = processLogger('codec server');
 
 /** Lambda's limit for a synchronous request; the local server holds to it too. */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
@@ -152,7 +155,7 @@ export function createCodecApp(getDeps: () => Promise<CodecServerDeps>): Hono<Co
   app.onError((error, c) => {
     const known = answerFor(error);
     if (known) return errorJson(c, known.status, known.code, known.message, known.headers);
-    console.error(`codec server: internal error: ${describeForLog(error)}`);
+    logger.error(errorLogFields(error), 'internal error');
     return errorJson(c, 500, 'internal', 'internal error');
   });
   return app;

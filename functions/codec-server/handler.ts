@@ -11,6 +11,9 @@ import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { HttpError } from '../../shared/errors/index.ts';
 import { createCodecApp } from './app.ts';
 import { codecServerDepsFromEnv, type CodecServerDeps } from './settings.ts';
+import { processLogger } from '../../shared/log/index.ts';
+
+const logger = processLogger('codec server');
 
 let deps: Promise<CodecServerDeps> | undefined;
 
@@ -19,7 +22,7 @@ async function depsFromEnv(): Promise<CodecServerDeps> {
     return codecServerDepsFromEnv(await withSecretRefs(process.env));
   } catch (error) {
     // A ConfigError's message names the setting, never its value.
-    console.error(`codec server: ${error instanceof Error && error.name === 'ConfigError' ? error.message : 'settings unreadable'}`);
+    logger.error(error instanceof Error && error.name === 'ConfigError' ? error.message : 'settings unreadable');
     throw new HttpError(500, 'misconfigured', 'the codec server is misconfigured; its log names the setting');
   }
 }

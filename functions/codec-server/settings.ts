@@ -9,6 +9,7 @@ import { parseEnv, type Env } from '../../shared/config/index.ts';
 import { ConfigError } from '../../shared/errors/index.ts';
 import type { PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { logSettings } from '../../shared/log/index.ts';
 
 export interface CodecServerDeps {
   /** The very codec the deployment's clients use (one memoised data converter). */
@@ -46,6 +47,7 @@ export function parseOrigins(text: string | undefined): string[] {
  * BATON_ENCRYPTION_KEYS) are parsed by keyRingFromEnv, the one reader of them.
  */
 export const codecSettingsSchema = z.object({
+  ...logSettings,
   [TOKENS_SETTING]: z.string().default('').transform((text, ctx) => {
     try {
       return tokenCheckFromEnv({ [TOKENS_SETTING]: text }, TOKENS_SETTING, 'the codec server needs at least one token (make one with `baton keygen`)');

@@ -21,6 +21,9 @@ import type { LogLine } from './sandbox/index.ts';
 import { loadScope } from './scope.ts';
 import { completeStep, evaluate, evaluatePython, resolveStep, stepMentions, type ResolvedStep, type StepOutcome } from './step.ts';
 import { blockEnvelopeSchema, invocationSchema } from '../../shared/contract/schemas/index.ts';
+import { errorLogFields, processLogger } from '../../shared/log/index.ts';
+import { contextFromTraceparent, startTracing, tracer, tracingEnabled } from '../../shared/tracing/index.ts';
+import { SpanStatusCode } from '@opentelemetry/api';
 
 /** What `run` gets for one step. */
 export interface StepContext {
@@ -69,6 +72,7 @@ export interface Executor {
 
 export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
   const settingsSchema = z.object({ ...executorRuntimeSettings, ...spec.settings });
+  const logger = processLogger(spec.name);
   const runtimeFor = (env: Env) => {
     parseEnv(settingsSchema, env);
     return createExecutorRuntime(env);
@@ -107,6 +111,38 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
       );
     }
 
+    /** The step as a span continuing the block attempt's trace (the envelope's traceparent): ids, types, outcome and size only. */
+    async function tracedStep(envelope: BlockEnvelope, run: () => Promise<BlockReply>): Promise<BlockReply> {
+      if (!envelope.traceparent) return run();
+      const attributes = {
+        'baton.run_id': envelope.runId,
+        'baton.workflow': envelope.workflow,
+        'baton.block_id': envelope.blockId,
+        'baton.attempt': envelope.attempt,
+        ...(envelope.item !== undefined ? { 'baton.item': envelope.item } : {}),
+      };
+      return tracer('baton-executor').startActiveSpan(`${spec.name} ${envelope.blockId}`, { attributes }, contextFromTraceparent(envelope.traceparent), async (span) => {
+        try {
+          const reply = await run();
+          span.setAttribute('baton.outcome', reply.ok ? 'completed' : 'failed');
+          if (reply.ok) span.setAttribute('baton.result_bytes', reply.bytes);
+          else {
+            span.setAttribute('baton.block_error_type', reply.error.type);
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+          return reply;
+        } catch (error) {
+          const name = error instanceof Error ? error.name : typeof error;
+          span.setAttribute('baton.outcome', error instanceof BlockFailure ? 'failed' : 'executor_error');
+          span.setAttribute('baton.error_type', error instanceof BlockFailure ? error.toBlockError().type : name);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      });
+    }
+
     return async function handler(event) {
       const invocation = invocationSchema.safeParse(event);
       if (!invocation.success) {
@@ -117,17 +153,24 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
         envelope = openSealed(runtime.keyRing, invocation.data.enc, ENVELOPE_AAD, blockEnvelopeSchema, 'executor envelope');
       } catch (error) {
         if (error instanceof CodecError || error instanceof EnvelopeError || error instanceof SyntaxError) {
+          logger.warn({ error: error.name }, 'invocation refused: its envelope does not open');
           return { v: 1, fatal: { type: error.name, message: error.message } };
         }
         throw error;
       }
+      const step = { runId: envelope.runId, blockId: envelope.blockId, attempt: envelope.attempt, ...(envelope.item !== undefined ? { item: envelope.item } : {}) };
+      const started = Date.now();
       let reply: BlockReply;
       try {
-        reply = await runStep(envelope);
+        reply = await tracedStep(envelope, () => runStep(envelope));
       } catch (error) {
-        if (!(error instanceof BlockFailure)) throw error;
+        if (!(error instanceof BlockFailure)) {
+          logger.error({ ...step, ...errorLogFields(error) }, 'step: the executor failed');
+          throw error;
+        }
         reply = { ok: false, error: error.toBlockError() };
       }
+      logger.debug({ ...step, outcome: reply.ok ? 'completed' : 'failed', ...(reply.ok ? {} : { blockErrorType: reply.error.type }), durationMs: Date.now() - started }, 'step');
       return seal(runtime.keyRing, reply, REPLY_AAD);
     };
   }
@@ -135,9 +178,17 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
   // A Lambda container builds its runtime once, on the first invocation; a failure is not kept, so the next one tries again.
   let container: Promise<ExecutorHandler> | undefined;
   const handler: ExecutorHandler = async (event) => {
-    container ??= withSecretRefs(process.env).then((env) => serve(runtimeFor(env)));
+    container ??= withSecretRefs(process.env).then((env) => {
+      startTracing(spec.name, env);
+      return serve(runtimeFor(env));
+    });
     container.catch(() => (container = undefined));
-    return (await container)(event);
+    try {
+      return await (await container)(event);
+    } finally {
+      // A Lambda is frozen between invocations: what this one traced leaves before it answers.
+      if (tracingEnabled()) await startTracing(spec.name, process.env).flush();
+    }
   };
 
   return {

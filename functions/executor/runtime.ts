@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { keyRingFromEnv, type KeyRing } from '../../shared/codec/key-ring.ts';
+import { logSettings } from '../../shared/log/index.ts';
+import { tracingSettings } from '../../shared/tracing/index.ts';
 import { coreSettings, envWholeNumber, parseEnv, parseResultsUrl, type Env } from '../../shared/config/index.ts';
 import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
 import { validateDefinition, type Definition } from '../../shared/definition/index.ts';
@@ -37,6 +39,8 @@ export const executorRuntimeSettings = {
   BATON_MAX_RESULT_BYTES: envWholeNumber(1, Number.MAX_SAFE_INTEGER, 'must be a positive whole number of bytes'),
   ...sandboxSettings,
   ...pythonSettings,
+  ...logSettings,
+  ...tracingSettings,
 };
 
 export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sandbox; readonly python?: PythonSandbox } = {}): ExecutorRuntime {

@@ -39,6 +39,11 @@ export function answerFor(error: unknown): ErrorAnswer | undefined {
       return { status: 404, code: 'not_found', message: error.message, headers: {} };
     case 'DefinitionError':
       return { status: 409, code: 'workflow_invalid', message: error.message, headers: {} };
+    case 'ConcurrencyLimitError': {
+      // Whole seconds (RFC 9110), rounded up so a client that waits as told finds the slot free.
+      const seconds = Math.max(1, Math.ceil(Number(error.retryAfterMs) / 1000));
+      return { status: 429, code: 'concurrency_limit', message: error.message, headers: { 'retry-after': String(seconds) } };
+    }
     case 'CodecError':
       return { status: 422, code: 'undecodable', message: error.message, headers: {} };
     default:

@@ -61,6 +61,30 @@ export function envOneOf<const T extends readonly [string, ...string[]]>(values:
   return z.preprocess(unsetIfBlank, z.enum(values, { message: `must be one of ${values.join(', ')}` }).optional());
 }
 
+/** A rate: `<count>/<unit>` with unit s, m or h (`10/s`, `600/m`, `1000/h`). */
+export interface Rate {
+  readonly count: number;
+  readonly perMs: number;
+}
+
+const RATE_UNITS_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+export function envRate(maxCount = 1_000_000) {
+  const what = `must be a rate like 10/s, 600/m or 1000/h (a whole number from 1 to ${maxCount}, then /s, /m or /h)`;
+  return z.preprocess(
+    unsetIfBlank,
+    z
+      .string()
+      .regex(/^\d{1,7}\/[smh]$/, { message: what })
+      .transform((text): Rate => {
+        const [count, unit] = text.split('/') as [string, keyof typeof RATE_UNITS_MS];
+        return { count: Number(count), perMs: RATE_UNITS_MS[unit] };
+      })
+      .refine((rate) => rate.count >= 1 && rate.count <= maxCount, { message: what })
+      .optional(),
+  );
+}
+
 /** An http(s) URL, without trailing slashes. */
 export function envHttpUrl() {
   return z.preprocess(

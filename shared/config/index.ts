@@ -1,2 +1,2 @@
 export { coreSettings, definedEnv, functionNames, loadConfig, parseResultsUrl, parseStage, type BatonConfig, type FunctionNames } from './config.ts';
-export { envHttpUrl, envMatching, envOneOf, envSetting, envPort, envText, envWholeNumber, parseEnv, type Env } from './env-schema.ts';
+export { envHttpUrl, envMatching, envOneOf, envRate, envSetting, envPort, envText, envWholeNumber, parseEnv, type Env, type Rate } from './env-schema.ts';

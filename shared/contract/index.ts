@@ -11,3 +11,4 @@ export * from './plan.ts';
 export * from './run.ts';
 export * from './store-keys.ts';
 export * from './response-headers.ts';
+export * from './concurrency.ts';

@@ -8,6 +8,7 @@ import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { BlockStatus, Plan } from './plan.ts';
 import type { ResultRef } from './envelope.ts';
 import type { BlockError, RunError } from './block-error.ts';
+import type { RunLimit } from './concurrency.ts';
 
 /** The workflow types the Baton worker serves. */
 export const BATON_RUN = 'batonRun';
@@ -36,6 +37,8 @@ export interface BatonRunInput {
   };
   /** Started by a Temporal Schedule: the trigger data is the schedule's input, written by the first step. */
   readonly schedule?: { readonly id: string };
+  /** The workflow has a concurrency limit: the gate the run entered, whose slot it waits for and frees. */
+  readonly limit?: RunLimit;
 }
 
 export interface BatonRunResult {
@@ -70,7 +73,8 @@ export interface BlockState {
   reused?: boolean;
 }
 
-export type RunState = 'running' | 'completed' | 'failed' | 'cancelled';
+/** queued: waiting for a slot of the workflow's concurrency limit. */
+export type RunState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface RunStatus {
   readonly runId: string;
@@ -80,6 +84,8 @@ export interface RunStatus {
   readonly error?: RunError;
   /** The response block that won, once one has completed. */
   readonly response?: RunResponse;
+  /** With a concurrency limit: the order its gate granted this run its slot (1, 2, ... per gate). */
+  readonly turn?: number;
   readonly blocks: Readonly<Record<string, Readonly<BlockState>>>;
 }
 

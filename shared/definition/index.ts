@@ -6,3 +6,4 @@ export type { Plan, PlanBlock, StepPlan, BlockStatus, RetryPlan } from '../contr
 export type { Block, CodeBlock, Definition, Step, LoopBody } from './schema.ts';
 export { directoryRegistry, memoryRegistry, resolveWorkflows, plansByName, type Registry } from './registry.ts';
 export { checkTriggerData } from './input-schema.ts';
+export { concurrencyKeyValue, type Concurrency } from './concurrency.ts';

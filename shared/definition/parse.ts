@@ -12,6 +12,7 @@ import { checkPythonSyntax } from './python.ts';
 import { isSecretReference, templateTextIssues } from './templates.ts';
 import { checkTriggers } from './triggers.ts';
 import { checkInputSchema } from './input-schema.ts';
+import { checkConcurrency } from './concurrency.ts';
 import { parseDuration } from './duration.ts';
 import {
   BLOCK_TYPES,
@@ -183,7 +184,7 @@ export function validateDefinition(value: unknown, source: string): Definition {
     return block;
   });
   const valid = blocks.filter((block): block is Block => block !== undefined);
-  if (shell.success) issues.push(...checkTriggers(shell.data.triggers), ...checkInputSchema(shell.data.input));
+  if (shell.success) issues.push(...checkTriggers(shell.data.triggers), ...checkInputSchema(shell.data.input), ...checkConcurrency(shell.data.concurrency));
   const onError = shell.success ? shell.data.onError : stringList(record.onError);
   const graphBlocks = blocks.map((block, index) => block ?? graphStub(rawBlocks[index], index));
   const graphIssues = checkGraph(graphBlocks, onError);
@@ -199,6 +200,7 @@ export function validateDefinition(value: unknown, source: string): Definition {
     description: shell.data.description,
     triggers: shell.data.triggers,
     input: shell.data.input,
+    ...(shell.data.concurrency ? { concurrency: shell.data.concurrency } : {}),
     blocks: valid,
     onError: shell.data.onError,
   };

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { responseHeaderProblem } from '../contract/response-headers.ts';
+import { concurrencySchema, type Concurrency } from './concurrency.ts';
 
 export const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** A JavaScript identifier without `$`, so it is also a safe result-store key segment. */
@@ -193,6 +194,7 @@ export const definitionShellSchema = z.strictObject({
   description: z.string().optional(),
   triggers: triggersSchema.optional(),
   input: z.record(z.string(), z.unknown()).optional(),
+  concurrency: concurrencySchema.optional(),
   blocks: z.array(z.unknown()).min(1, 'a workflow needs at least one block'),
   onError: z.array(z.string()).default([]),
 });
@@ -203,6 +205,8 @@ export interface Definition {
   readonly triggers?: Triggers | undefined;
   /** JSON Schema for trigger.data. */
   readonly input?: Readonly<Record<string, unknown>> | undefined;
+  /** How many runs per key may run at once, and what the next one does (docs/language.md). */
+  readonly concurrency?: Concurrency | undefined;
   readonly blocks: readonly Block[];
   /** Blocks that run only when the run fails, with `error` in scope. */
   readonly onError: readonly string[];

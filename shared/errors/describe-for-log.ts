@@ -3,9 +3,21 @@
  * where it was thrown, never its message, which may carry user data
  * (a header value, a field of the trigger).
  */
-export function describeForLog(error: unknown): string {
-  if (!(error instanceof Error)) return `a thrown ${typeof error}`;
+export interface ErrorForLog {
+  readonly name: string;
+  readonly code?: string;
+  /** Up to 8 `at ...` lines of the stack. */
+  readonly frames: readonly string[];
+}
+
+export function errorForLog(error: unknown): ErrorForLog {
+  if (!(error instanceof Error)) return { name: `a thrown ${typeof error}`, frames: [] };
   const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 8);
   const code = (error as { code?: unknown }).code;
-  return [`${error.name}${typeof code === 'string' ? ` (${code})` : ''}`, ...frames].join('\n');
+  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), frames };
+}
+
+export function describeForLog(error: unknown): string {
+  const { name, code, frames } = errorForLog(error);
+  return [`${name}${code !== undefined ? ` (${code})` : ''}`, ...frames].join('\n');
 }

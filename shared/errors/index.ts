@@ -1,6 +1,7 @@
 export { BatonError, errorMessage } from './baton-error.ts';
 export { BlockFailure } from './block-failure.ts';
 export { CodecError } from './codec-error.ts';
+export { ConcurrencyLimitError } from './concurrency-limit-error.ts';
 export { ConfigError } from './config-error.ts';
 export { TemporalConnectError } from './connect-error.ts';
 export { DefinitionError, type DefinitionIssue } from './definition-error.ts';
@@ -10,4 +11,4 @@ export { NamespaceError } from './namespace-error.ts';
 export { RunOperationError } from './run-operation-error.ts';
 export { ScheduleOperationError } from './schedule-operation-error.ts';
 export { StoreError } from './store-error.ts';
-export { describeForLog } from './describe-for-log.ts';
+export { describeForLog, errorForLog, type ErrorForLog } from './describe-for-log.ts';

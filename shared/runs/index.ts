@@ -4,3 +4,4 @@ export { readRunOutput, watchRun, type BlockChange, type RunOutcome } from './wa
 export { blockDetail, cancelRun, listRuns, rerunRun, runStatus, type BlockDetail, type RerunOptions, type RunSummary } from './operations.ts';
 export { listRunPage, MAX_PAGE_SIZE, RUN_LIST_STATUSES, storeRunIdOf, type RunListEntry, type RunListStatus, type RunPage, type RunPageOptions } from './run-pages.ts';
 export { runGraph, type GraphBlock, type GraphEdge, type RunGraph } from './run-graph.ts';
+export { gateIdOf, type GateTuning } from './run-limit.ts';

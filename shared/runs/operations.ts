@@ -7,7 +7,7 @@ import { ancestorsOf, predecessorsOf } from '../definition/graph.ts';
 import { checkTriggerData, type Registry } from '../definition/index.ts';
 import { WORKFLOW_NAME } from '../definition/schema.ts';
 import { type ResultStore } from '../store/index.ts';
-import { BATON_RUN, statusQuery, storeKeys, type BatonRunInput, type RunStatus, type StoredBlockResult } from '../contract/index.ts';
+import { BATON_RUN, QUEUED_MEMO, statusQuery, storeKeys, type BatonRunInput, type RunStatus, type StoredBlockResult } from '../contract/index.ts';
 import { RunOperationError } from '../errors/index.ts';
 import { BATON_WORKFLOW_ATTRIBUTE, visibilityString } from './search-attributes.ts';
 import { startRun, type StartedRun } from './start-run.ts';
@@ -76,7 +76,8 @@ export async function listRuns(client: Client, options: { workflow?: string; lim
     runs.push({
       runId: execution.workflowId,
       workflow: typeof workflow === 'string' ? workflow : '',
-      status: execution.status.name.toLowerCase(),
+      // A run waiting for a concurrency slot is running to Temporal; its memo says it is queued.
+      status: execution.status.name === 'RUNNING' && execution.memo?.[QUEUED_MEMO] === true ? 'queued' : execution.status.name.toLowerCase(),
       startedAt: execution.startTime.toISOString(),
       ...(execution.closeTime ? { closedAt: execution.closeTime.toISOString() } : {}),
     });

@@ -17,6 +17,8 @@ import { memoryRegistry, plansByName, resolveWorkflows, type CompiledDefinition,
 import { type ResultStore } from '../store/index.ts';
 import { BATON_RUN, storeKeys, type BatonRunInput, type BatonRunWorkflow, type RunResponse } from '../contract/index.ts';
 import { batonWorkflowKey } from './search-attributes.ts';
+import { enterGate, leaveGate, type GateTuning } from './run-limit.ts';
+import type { RunLimit } from '../contract/index.ts';
 
 export type RunHandle = WorkflowHandle<BatonRunWorkflow>;
 
@@ -53,6 +55,8 @@ export interface StartRunOptions {
   readonly itemsPerBatch?: number;
   /** Rerun: blocks whose results are taken from an earlier run instead of running again. */
   readonly reuse?: BatonRunInput['reuse'];
+  /** The concurrency gate's check interval and history length; tests lower them. */
+  readonly gateTuning?: GateTuning;
 }
 
 export interface StartedRun {
@@ -78,7 +82,7 @@ async function storeDefinition(store: ResultStore, hash: string, definition: unk
 }
 
 /** Stores what the run reads and returns the workflow's input and start options. */
-async function prepare(options: StartRunOptions, runId: string) {
+async function prepare(options: StartRunOptions, runId: string, limit: RunLimit | undefined) {
   const { compiled } = options;
   const workflows = await resolveWorkflows(compiled, options.registry ?? memoryRegistry([]));
   await Promise.all([
@@ -91,6 +95,7 @@ async function prepare(options: StartRunOptions, runId: string) {
     ...(callsWorkflows(compiled) ? { workflows: plansByName(workflows) } : {}),
     ...(options.itemsPerBatch !== undefined ? { itemsPerBatch: options.itemsPerBatch } : {}),
     ...(options.reuse ? { reuse: options.reuse } : {}),
+    ...(limit ? { limit } : {}),
   };
   return {
     workflowId: runId,
@@ -110,6 +115,18 @@ async function exists(handle: RunHandle): Promise<boolean> {
   }
 }
 
+/** Enters the run in its workflow's concurrency gate, if it has one (shared/runs/run-limit.ts). */
+function enterLimit(options: StartRunOptions, runId: string): Promise<RunLimit | undefined> {
+  return enterGate({
+    client: options.client,
+    taskQueue: options.taskQueue,
+    compiled: options.compiled,
+    runId,
+    data: options.trigger.data,
+    ...(options.gateTuning ? { tuning: options.gateTuning } : {}),
+  });
+}
+
 function runIdOf(options: StartRunOptions): string {
   if (options.runId) return options.runId;
   return options.idempotencyKey ? idempotentRunId(options.compiled.definition.name, options.idempotencyKey) : newRunId();
@@ -123,16 +140,17 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
   const handle = options.client.workflow.getHandle<BatonRunWorkflow>(runId);
   // A repeated key never rewrites the stored trigger of the run it found (the start below still deduplicates races).
   if (options.idempotencyKey && (await exists(handle))) return { runId, handle, existing: true };
-  const start = await prepare(options, runId);
+  const limit = await enterLimit(options, runId);
   try {
     const started = await options.client.workflow.start<BatonRunWorkflow>(BATON_RUN, {
-      ...start,
+      ...(await prepare(options, runId, limit)),
       ...(options.idempotencyKey ? KEYED_START : {}),
     });
     return { runId, handle: started, existing: false };
   } catch (error) {
     // A racing request with the same key started it and it has already closed.
     if (options.idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, handle, existing: true };
+    if (limit) await leaveGate(options.client, limit, runId);
     throw error;
   }
 }
@@ -193,14 +211,15 @@ export async function startRunSync(options: StartRunOptions, timeoutMs: number):
   const keyed = options.idempotencyKey !== undefined;
   // A known run: wait on it without rewriting its stored trigger. Only a shortcut: the start below deduplicates races.
   if (keyed && (await exists(handle))) return { runId, handle, existing: true, outcome: await awaitResponse(handle, timeoutMs) };
-  const operation = new WithStartWorkflowOperation<BatonRunWorkflow>(BATON_RUN, {
-    ...(await prepare(options, runId)),
-    ...(keyed ? KEYED_START : { workflowIdConflictPolicy: 'USE_EXISTING' as const }),
-  });
-  const update = options.client.workflow
-    .executeUpdateWithStart<BatonRunWorkflow, RunResponse | null, []>('response', { startWorkflowOperation: operation })
-    .then((response): SyncOutcome => (response ? { kind: 'response', response } : { kind: 'ended' }));
+  const limit = await enterLimit(options, runId);
   try {
+    const operation = new WithStartWorkflowOperation<BatonRunWorkflow>(BATON_RUN, {
+      ...(await prepare(options, runId, limit)),
+      ...(keyed ? KEYED_START : { workflowIdConflictPolicy: 'USE_EXISTING' as const }),
+    });
+    const update = options.client.workflow
+      .executeUpdateWithStart<BatonRunWorkflow, RunResponse | null, []>('response', { startWorkflowOperation: operation })
+      .then((response): SyncOutcome => (response ? { kind: 'response', response } : { kind: 'ended' }));
     return { runId, handle, existing: false, outcome: await raceTimeout(update, timeoutMs) };
   } catch (error) {
     // The key's run closed between the check above and the start: that run is the answer.
@@ -208,6 +227,7 @@ export async function startRunSync(options: StartRunOptions, timeoutMs: number):
     // The update joined the key's run as it was ending (the workflow completed before it took the
     // update): that run is still the answer, so wait on it as a replay does rather than fail the call.
     if (keyed && (await exists(handle))) return { runId, handle, existing: true, outcome: await awaitResponse(handle, timeoutMs) };
+    if (limit && !(await exists(handle))) await leaveGate(options.client, limit, runId);
     throw error;
   }
 }

@@ -9,6 +9,8 @@ import { dataConverterFor } from '../codec/index.ts';
 import { TemporalConnectError, errorMessage } from '../errors/index.ts';
 import { temporalSettings, type TemporalSettings } from './settings.ts';
 import { watchingCredentials } from './client-credentials.ts';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
+import { tracingEnabled } from '../tracing/index.ts';
 
 /** The options NativeConnection and Connection share: address, static TLS, API key, metadata. */
 export function connectOptions(settings: TemporalSettings) {
@@ -69,5 +71,7 @@ export async function connectClient(env: Env, config: BatonConfig): Promise<Clie
     connection,
     namespace: config.temporal.namespace,
     dataConverter: dataConverterFor(config.keyRing),
+    // A traced process hands its trace context to the runs it starts (the workflow sandbox continues it).
+    ...(tracingEnabled() ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
   });
 }

@@ -24,6 +24,7 @@ import { localExecutors } from '../../local/executors.ts';
 import { startLambdaEndpoint, type LambdaEndpoint, type LambdaHandler } from '../../local/lambda-endpoint.ts';
 import { testEnv } from '../support/test-stack.ts';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.ts';
+import { sample } from '../support/prometheus.ts';
 
 const { EventType } = proto.temporal.api.enums.v1;
 
@@ -112,14 +113,6 @@ async function waitFor(check: () => boolean): Promise<void> {
 }
 
 /** One sample's value from Prometheus text: `name{labels} value`, labels matched as given. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) return Number(line.split(' ').pop());
-  }
-  return undefined;
-}
-
 describe('the worker process', () => {
   it('registers its namespace, answers its health check while polling (404 elsewhere), and reconciles schedules', async () => {
     const health = await fetch(worker.healthUrl);

@@ -16,6 +16,7 @@ import { ENVELOPE_AAD, REPLY_AAD, type BlockEnvelope, type BlockReply, type RunB
 import { openSealed, seal } from '../../shared/codec/envelope.ts';
 import { whileHeartbeating } from './heartbeat.ts';
 import { blockReplySchema, wireReplySchema } from '../../shared/contract/schemas/index.ts';
+import { activeTraceparent } from '../../shared/tracing/index.ts';
 
 export interface RunBlockDeps {
   readonly lambda: LambdaClient;
@@ -29,6 +30,7 @@ function functionFor(type: RunBlockInput['type'], functions: FunctionNames): str
 }
 
 export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promise<BlockReply> {
+  const traceparent = activeTraceparent();
   const envelope: BlockEnvelope = {
     v: 1,
     runId: input.runId,
@@ -42,6 +44,7 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
     ...(input.childRunId !== undefined ? { childRunId: input.childRunId } : {}),
     ...(input.runError !== undefined ? { runError: input.runError } : {}),
     ...(input.finish !== undefined ? { finish: input.finish } : {}),
+    ...(traceparent !== undefined ? { traceparent } : {}),
   };
   const functionName = functionFor(input.type, deps.functions);
   const response = await whileHeartbeating(() =>

@@ -41,6 +41,7 @@ import { executeBlock } from './execute-block.ts';
 import { finishSpec, mentionedStatuses, outputSpec, type OutputContext } from './run-output.ts';
 import { failsRun, nextMoves, pendingBecomes, runEnd, type RunEnd } from './run-rules.ts';
 import { storeActivities, type StepTarget } from './steps.ts';
+import { waitForSlot } from './run-limit.ts';
 
 /** The patch ids batonRun may record with patched() (the encryption tests allow exactly these in clear). */
 export const PATCH_IDS: readonly string[] = [];
@@ -55,7 +56,9 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const blocks = new Map(plan.blocks.map((block) => [block.id, block]));
   const states = new Map<string, BlockState>(plan.blocks.map((block) => [block.id, { status: 'pending', attempts: 0 }]));
   const running = new Map<string, { scope: CancellationScope; done: Promise<void> }>();
-  let runState: RunState = 'running';
+  let runState: RunState = input.limit ? 'queued' : 'running';
+  /** With a concurrency limit: the order its gate let this run in. */
+  let turn: number | undefined;
   let failure: RunError | undefined;
   let response: RunResponse | undefined;
   /** The run's output, when the executor of its last step wrote it. */
@@ -77,10 +80,11 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     status: runState,
     ...(failure ? { error: failure } : {}),
     ...(response ? { response } : {}),
+    ...(turn !== undefined ? { turn } : {}),
     blocks: Object.fromEntries([...states].map(([id, state]) => [id, { ...state, ...(state.items ? { items: { ...state.items } } : {}) }])),
   }));
   setHandler(responseUpdate, async () => {
-    await condition(() => response !== undefined || runState !== 'running');
+    await condition(() => response !== undefined || (runState !== 'running' && runState !== 'queued'));
     return response ?? null;
   });
 
@@ -162,6 +166,16 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     }
   }
 
+  if (input.limit) {
+    const slot = await waitForSlot(input.limit, plan.name);
+    if (slot === 'cancelled') {
+      settlePending('cancelled', () => true);
+      runState = 'cancelled';
+      throw new CancelledFailure('run cancelled while queued');
+    }
+    turn = slot.turn;
+    runState = 'running';
+  }
   if (input.schedule) {
     await storeActivities.prepareScheduledRun({ runId, definitionHash: plan.hash, scheduleId: input.schedule.id });
   }

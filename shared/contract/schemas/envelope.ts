@@ -41,6 +41,8 @@ export const blockEnvelopeSchema = z.strictObject({
    * run a step of its own. The worker decides; see worker/workflows/baton-run.ts.
    */
   finish: runOutputSpecSchema.optional(),
+  /** The W3C traceparent of the block attempt's span, when the worker traces: the executor continues the trace from it. */
+  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
 });
 
 /** A block's own failure as an executor reports it (shared/contract/block-error.ts has the one type). */

@@ -1,0 +1,1 @@
+export { activeTraceparent, contextFromTraceparent, startTracing, tracer, tracesUrlFromEnv, tracingEnabled, tracingSettings, type Tracing } from './tracing.ts';
