@@ -6,7 +6,7 @@
  * entry's trigger comes from the run's stored trigger record.
  */
 import type { Client } from '@temporalio/client';
-import { BATON_RUN, storeKeys } from '../contract/index.ts';
+import { BATON_RUN, QUEUED_MEMO, storeKeys } from '../contract/index.ts';
 import { RunOperationError } from '../errors/index.ts';
 import type { ResultStore } from '../store/index.ts';
 import { BATON_WORKFLOW_ATTRIBUTE, visibilityString } from './search-attributes.ts';
@@ -24,6 +24,7 @@ export const RUN_LIST_STATUSES = {
 export type RunListStatus = keyof typeof RUN_LIST_STATUSES;
 
 /** Temporal's WorkflowExecutionStatus enum values, in order from 1. */
+const RUNNING = 1;
 const STATUS_BY_ENUM: Record<number, string> = { 1: 'running', 2: 'completed', 3: 'failed', 4: 'cancelled', 5: 'terminated', 6: 'continued_as_new', 7: 'timed_out' };
 
 export const MAX_PAGE_SIZE = 200;
@@ -118,7 +119,9 @@ export async function listRunPage(client: Client, store: ResultStore, options: R
     return {
       runId: execution.execution?.workflowId ?? '',
       workflow: keyword(execution.searchAttributes?.indexedFields?.[BATON_WORKFLOW_ATTRIBUTE]),
-      status: STATUS_BY_ENUM[execution.status ?? 0] ?? 'unknown',
+      // A run waiting for its concurrency slot is running to Temporal; its memo holds QUEUED_MEMO only while it waits
+      // (run-limit.ts removes it when the slot comes), so the key's presence is enough, with no payload to decode.
+      status: execution.status === RUNNING && execution.memo?.fields?.[QUEUED_MEMO] ? 'queued' : (STATUS_BY_ENUM[execution.status ?? 0] ?? 'unknown'),
       startedAt: startedAt.toISOString(),
       ...(closedAt ? { closedAt: closedAt.toISOString(), durationMs: closedAt.getTime() - startedAt.getTime() } : {}),
       ...(trigger.type ? { trigger: trigger.type } : {}),

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { inject, afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileDefinition, directoryRegistry, parseDefinition, type CompiledDefinition } from '../../shared/definition/index.ts';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
-import { gateIdOf, listRuns, runStatus, startRun, type GateTuning, type StartedRun } from '../../shared/runs/index.ts';
+import { gateIdOf, listRunPage, listRuns, runStatus, startRun, type GateTuning, type StartedRun } from '../../shared/runs/index.ts';
 import { gateQuery, type RunStatus } from '../../shared/contract/index.ts';
 import { createLambdaClient } from '../../shared/lambda/client.ts';
 import { connectWorker } from '../../worker/connect.ts';
@@ -146,6 +146,9 @@ describe('overflow: queue', () => {
     expect((await runStatus(stack.client, last.runId)).status).toBe('queued');
     const listed = await listRuns(stack.client, { workflow: 'fifty', limit: 50 });
     expect(listed.find((run) => run.runId === last.runId)?.status).toBe('queued');
+    // The paged list behind GET /v1/workflows/{name}/runs and the run viewer says so too.
+    const page = await listRunPage(stack.client, stack.store, { workflow: 'fifty', pageSize: 50 });
+    expect(page.runs.find((run) => run.runId === last.runId)?.status).toBe('queued');
 
     const statuses = await finalStatuses(runs);
     expect(statuses.map((status) => status.status)).toEqual(runs.map(() => 'completed'));
