@@ -1,1 +1,1 @@
-export { activeTraceparent, contextFromTraceparent, startTracing, tracer, tracesUrlFromEnv, tracingEnabled, tracingSettings, type Tracing } from './tracing.ts';
+export { activeTraceparent, otlpHeaders, contextFromTraceparent, startTracing, tracer, tracesUrlFromEnv, tracingEnabled, tracingSettings, type Tracing } from './tracing.ts';

@@ -24,7 +24,20 @@ export const tracingSettings = {
   OTEL_SERVICE_NAME: envText(),
   OTEL_SDK_DISABLED: envOneOf(['true', 'false']),
   OTEL_TRACES_EXPORTER: envText(),
+  /** `key=value,key=value` (a collector's token): read from this env, so a secret reference (…_SSM_PARAMETER) works too. */
+  OTEL_EXPORTER_OTLP_HEADERS: envText(),
 };
+
+/** The W3C Baggage-style list OTEL_EXPORTER_OTLP_HEADERS holds, as headers. */
+export function otlpHeaders(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',')) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0) continue;
+    headers[decodeURIComponent(pair.slice(0, equals).trim())] = decodeURIComponent(pair.slice(equals + 1).trim());
+  }
+  return headers;
+}
 
 export interface Tracing {
   readonly enabled: boolean;
@@ -55,7 +68,7 @@ export function startTracing(serviceName: string, env: Env): Tracing {
     started = { enabled: false, exporter: undefined, resource, flush: async () => {}, shutdown: async () => {} };
     return started;
   }
-  const exporter = new OTLPTraceExporter({ url });
+  const exporter = new OTLPTraceExporter({ url, headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS) });
   const provider = new BasicTracerProvider({ resource });
   provider.addSpanProcessor(new BatchSpanProcessor(exporter));
   provider.register({ contextManager: new AsyncLocalStorageContextManager().enable(), propagator: new W3CTraceContextPropagator() });

@@ -20,6 +20,7 @@ import { Worker } from '@temporalio/worker';
 import { dataConverterFor, workerDataConverterFor } from '../../shared/codec/index.ts';
 import { startTestStack, TEST_NAMESPACE, type TestStack } from '../support/test-stack.ts';
 import { metadataText, payloadsIn, readableBytes, showHistory } from '../support/history.ts';
+import { heldInterval, mostAtOnce } from '../support/run-overlap.ts';
 
 const API_KEY = 'test-key-concurrency-0123456789';
 
@@ -84,30 +85,6 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string, timeo
   }
 }
 
-/** When the run held its slot: from its first block's start to its last block's end (workflow times). */
-function heldInterval(status: RunStatus): { from: number; to: number } {
-  const hold = status.blocks.hold;
-  const echo = status.blocks.echo;
-  if (hold?.startedAt === undefined || echo?.endedAt === undefined) throw new Error(`run ${status.runId} has no block timings`);
-  return { from: hold.startedAt, to: echo.endedAt };
-}
-
-/** The most intervals that overlap at any moment; one ending when another starts does not overlap it. */
-function mostAtOnce(intervals: ReadonlyArray<{ from: number; to: number }>): number {
-  const events = intervals.flatMap(({ from, to }) => [
-    { at: from, delta: 1 },
-    { at: to, delta: -1 },
-  ]);
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let now = 0;
-  let most = 0;
-  for (const { delta } of events) {
-    now += delta;
-    most = Math.max(most, now);
-  }
-  return most;
-}
-
 type ProtoPayload = { metadata?: Record<string, Uint8Array> | null; data?: Uint8Array | null };
 
 /** Every payload of a fetched history (protobuf objects). */
@@ -154,7 +131,7 @@ describe('overflow: queue', () => {
     expect(statuses.map((status) => status.status)).toEqual(runs.map(() => 'completed'));
     for (const customer of ['acme', 'globex']) {
       const ofKey = statuses.filter((_, index) => customers[index] === customer);
-      const intervals = ofKey.map(heldInterval);
+      const intervals = ofKey.map((status) => heldInterval(status));
       expect(mostAtOnce(intervals)).toBeLessThanOrEqual(3);
       // Granted in the order started: the gate's turns count up with the order of the starts.
       expect(ofKey.map((status) => status.turn)).toEqual(ofKey.map((_, index) => index + 1));
@@ -287,7 +264,7 @@ describe('a worker restart', () => {
     try {
       const statuses = await finalStatuses(runs);
       expect(statuses.map((status) => status.status)).toEqual(runs.map(() => 'completed'));
-      const intervals = statuses.map(heldInterval);
+      const intervals = statuses.map((status) => heldInterval(status));
       expect(mostAtOnce(intervals)).toBeLessThanOrEqual(2);
       expect(statuses.map((status) => status.turn)).toEqual(runs.map((_, index) => index + 1));
     } finally {

@@ -15,6 +15,7 @@ import { compileDefinition, parseDefinition } from '../../shared/definition/inde
 import { runStatus, startRun, type StartedRun } from '../../shared/runs/index.ts';
 import { testEnv } from '../support/test-stack.ts';
 import { FAULT_NAMESPACE, until } from './support/fault-stack.ts';
+import { heldInterval, mostAtOnce } from '../support/run-overlap.ts';
 
 const dbFile = join(mkdtempSync(join(tmpdir(), 'baton-fault-db-')), 'temporal.db');
 let port: number;
@@ -79,13 +80,5 @@ blocks:
   const statuses = await Promise.all(runs.map((run) => runStatus(stack.client, run.runId)));
   expect(statuses.map((status) => status.status)).toEqual(runs.map(() => 'completed'));
   expect(statuses.map((status) => status.turn)).toEqual(runs.map((_, index) => index + 1));
-  const events = statuses.flatMap((status) => [
-    { at: status.blocks.hold!.startedAt!, delta: 1 },
-    { at: status.blocks.echo!.endedAt!, delta: -1 },
-  ]);
-  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let now = 0;
-  let most = 0;
-  for (const { delta } of events) most = Math.max(most, (now += delta));
-  expect(most).toBeLessThanOrEqual(2);
+  expect(mostAtOnce(statuses.map((status) => heldInterval(status)))).toBeLessThanOrEqual(2);
 }, 240_000);
