@@ -35,3 +35,30 @@ export const EXECUTOR_MARGIN_MS = 30_000;
 export const ACTIVITY_HEARTBEAT_TIMEOUT_MS = 10_000;
 /** A Retry-After a step's source sends is honoured up to this long. */
 export const MAX_RETRY_AFTER_MS = 3_600_000;
+
+/**
+ * A step whose attempt may take at most this long (its timeout, or the
+ * default when it sets none) runs as a local activity: the worker that holds
+ * the run's workflow task invokes the executor itself, and the result is
+ * recorded with the task's completion, which saves the server round trips of
+ * scheduling, dispatching and completing an activity. Temporal means local
+ * activities for work of seconds, because one holds the workflow task: while
+ * it runs, the run's other commands (timers, regular activities, child runs,
+ * a response update's answer), its status query and a cancel request wait for
+ * it, up to the task heartbeat (80 % of the 10 s workflow task timeout); a
+ * worker that dies during one is noticed after the workflow task timeout
+ * (10 s, as the heartbeat timeout of a regular step) and the step runs again
+ * from the last recorded one. A step with no
+ * timeout of its own is one its author expects to be quick, and nearly all
+ * are milliseconds, so the default is the bound; a step given a longer
+ * timeout (up to Lambda's 15 minutes) is declared long and stays a regular
+ * activity, heartbeating, which frees the workflow task at once.
+ */
+export const LOCAL_STEP_MAX_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
+/**
+ * A local step's infrastructure retries (the executor or the network failed)
+ * back off inside the worker only up to this long, still holding the workflow
+ * task; a longer backoff becomes a durable timer, as the SDK's
+ * localRetryThreshold does, so a flapping executor holds no task for long.
+ */
+export const LOCAL_RETRY_THRESHOLD_MS = 2_000;

@@ -19,8 +19,16 @@ import { startTestStack, testEnv, TEST_NAMESPACE, type TestStack } from '../supp
 import { freePort } from '../../local/free-port.ts';
 
 const CODEC_TOKEN = 'bc_e2e-codec-token-0123456789';
-/** The SDK markers this run records in clear; local activities or patches add theirs here, exactly. */
-const EXPECTED_BOOKKEEPING: string[] = [];
+/**
+ * The SDK markers this run records in clear, in order: the local-activities
+ * patch (its marker and TemporalChangeVersion), then one local-activity marker
+ * for each of its four short blocks and one for boom's recordFailure store step.
+ */
+const EXPECTED_BOOKKEEPING: string[] = [
+  'core_patch',
+  'TemporalChangeVersion',
+  ...Array.from({ length: 5 }, () => 'core_local_activity'),
+];
 
 /**
  * Trigger data carries the marker; each block's result (and one block's error
@@ -74,7 +82,7 @@ describe('what Temporal holds, read without the key', () => {
     const { text, json } = await show(outcome.runId);
     // The SDK's own bookkeeping (local activity and patch markers), if any, is in clear, and holds orchestration data only.
     const bookkeeping = sdkBookkeeping<JsonPayload>(json, PATCH_IDS);
-    // Exactly the markers batonRun records for this run (none today: regular activities, no patches).
+    // Exactly the markers batonRun records for this run: its data fields only (the results and failures went through the codec).
     expect(bookkeeping.map(({ kind }) => kind)).toEqual(EXPECTED_BOOKKEEPING);
     for (const entry of bookkeeping) expect(entry.onlyBookkeeping(), entry.kind).not.toBeUndefined();
     const sdkOwn = new Set(bookkeeping.map(({ payload }) => payload));

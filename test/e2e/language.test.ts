@@ -392,10 +392,16 @@ blocks:
     expect(outcome.output).toEqual({ b: 2, c: 'c' });
   });
 
-  /** The activities a run scheduled, in order. */
+  /** The activities a run ran, in order: regular ones as scheduled, local ones by their markers (the type is in clear). */
   async function activitiesOf(runId: string): Promise<string[]> {
     const { history } = await stack.client.workflowService.getWorkflowExecutionHistory({ namespace: TEST_NAMESPACE, execution: { workflowId: runId } });
-    return (history?.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    return (history?.events ?? []).flatMap((event) => {
+      const scheduled = event.activityTaskScheduledEventAttributes?.activityType?.name;
+      if (scheduled) return [scheduled];
+      const marker = event.markerRecordedEventAttributes;
+      const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type: string }).activity_type] : [];
+    });
   }
 
   it("is written by the last block's executor, which saves the run a finishRun step", async () => {

@@ -166,7 +166,9 @@ blocks:
     code: return call.data
 `,
       null,
-      { workflows: ['name: stuck\nblocks:\n  - id: hold\n    type: code\n    timeoutMs: 20000\n    code: "await new Promise(() => {}); return 1"\n'] },
+      // A block that hangs is declared long (past LOCAL_STEP_MAX_TIMEOUT_MS): a regular activity, so the child's
+      // status can be queried while it runs; a local one would hold the child's workflow task, and the query with it.
+      { workflows: ['name: stuck\nblocks:\n  - id: hold\n    type: code\n    timeoutMs: 60000\n    code: "await new Promise(() => {}); return 1"\n'] },
     );
     const child = stack.client.workflow.getHandle(`${runId}-call`);
     await expect
@@ -221,8 +223,13 @@ blocks:
     }
     // The SDK's own bookkeeping (local activity and patch markers), if any, is the only thing in clear, and orchestration data only.
     const bookkeeping = sdkBookkeeping<PayloadLike>(history.history, PATCH_IDS);
-    // Exactly the markers batonRun records (none today: regular activities, no patches).
-    expect(bookkeeping.map(({ kind }) => kind)).toEqual([]);
+    // Exactly the markers batonRun records: the local-activities patch, then a local-activity marker per
+    // short block (echo, boom), for boom's recordFailure and for the finishRun store step.
+    expect(bookkeeping.map(({ kind }) => kind)).toEqual([
+      'core_patch',
+      'TemporalChangeVersion',
+      ...Array.from({ length: 4 }, () => 'core_local_activity'),
+    ]);
     for (const { payload, onlyBookkeeping, kind } of bookkeeping) {
       expect(Buffer.from(payload.metadata!.encoding!).toString()).toBe('json/plain');
       expect(onlyBookkeeping(), kind).not.toBeUndefined();

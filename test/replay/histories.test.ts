@@ -33,7 +33,9 @@ const recordings = readRecordings(FIXTURES);
  * Recorded by earlier workflow code and kept when a change made new runs take
  * another path, so the runs still open from before keep replaying:
  * `earlier/finish-run-step` has every run end with a finishRun step, before
- * the last block's executor wrote the output.
+ * the last block's executor wrote the output; `earlier/regular-activities`
+ * has every step a regular activity, before the local-activities patch (those
+ * runs must go on without it: patched() answers false when they replay).
  */
 const EARLIER = join(FIXTURES, 'earlier');
 const earlierRecordings = readdirSync(EARLIER).flatMap((dir) => readRecordings(join(EARLIER, dir)));
@@ -47,6 +49,13 @@ describe('recorded histories', () => {
     // batches and child runs were recorded as executions of their own
     expect(recordings.find((r) => r.name === 'loop-batched')!.executions.length).toBeGreaterThan(1);
     expect(earlierRecordings.length).toBeGreaterThan(0);
+    // The current recordings took the local path, and the regular-activities ones did not.
+    const recorded = (r: Recording, marker: string) => JSON.stringify(r.executions).includes(marker);
+    expect(recordings.filter((r) => !recorded(r, 'core_patch')).map((r) => r.name)).toEqual([]);
+    expect(recordings.filter((r) => recorded(r, 'core_local_activity')).length).toBeGreaterThan(recordings.length / 2);
+    const regular = readRecordings(join(EARLIER, 'regular-activities'));
+    expect(regular.length).toBe(recordings.length);
+    expect(regular.filter((r) => recorded(r, 'core_patch') || recorded(r, 'core_local_activity')).map((r) => r.name)).toEqual([]);
   });
 
   it('replay without nondeterminism under the current workflow code', async () => {

@@ -48,11 +48,15 @@ export const failed = (message: string, retryable: boolean, type = 'Error'): Blo
   error: { type, message, retryable },
 });
 
-/** Holds the attempt until the workflow cancels it (the SDK delivers that through the heartbeat) or the worker stops. */
+/**
+ * Holds the attempt until the workflow cancels it or the worker stops: a
+ * regular activity hears of it through its heartbeat, a local one (which
+ * cannot heartbeat) from the worker at once.
+ */
 export const heldUntilCancelled: BlockScript = async () => {
   const context = Context.current();
   for (;;) {
-    context.heartbeat();
+    if (!context.info.isLocal) context.heartbeat();
     await Promise.race([context.cancelled, context.sleep(50)]);
   }
 };

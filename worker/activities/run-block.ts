@@ -47,13 +47,14 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
     ...(traceparent !== undefined ? { traceparent } : {}),
   };
   const functionName = functionFor(input.type, deps.functions);
-  const response = await whileHeartbeating(() =>
+  const response = await whileHeartbeating((abortSignal) =>
     deps.lambda.send(
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'RequestResponse',
         Payload: Buffer.from(JSON.stringify(seal(deps.keyRing, envelope, ENVELOPE_AAD))),
       }),
+      abortSignal ? { abortSignal } : {},
     ),
   );
   const text = response.Payload ? Buffer.from(response.Payload).toString('utf8') : '';

@@ -19,6 +19,7 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -40,14 +41,16 @@ import {
 import { executeBlock } from './execute-block.ts';
 import { finishSpec, mentionedStatuses, outputSpec, type OutputContext } from './run-output.ts';
 import { failsRun, nextMoves, pendingBecomes, runEnd, type RunEnd } from './run-rules.ts';
-import { storeActivities, type StepTarget } from './steps.ts';
+import { LOCAL_ACTIVITIES_PATCH, storeActivities, type StepTarget } from './steps.ts';
 import { waitForSlot } from './run-limit.ts';
 
-/** The patch ids batonRun may record with patched() (the encryption tests allow exactly these in clear). */
-export const PATCH_IDS: readonly string[] = [];
+/** The patch ids batonRun (and its loop batches) may record with patched() (the encryption tests allow exactly these in clear). */
+export const PATCH_IDS: readonly string[] = [LOCAL_ACTIVITIES_PATCH];
 
 export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const { plan } = input;
+  // Asked once, first: a run keeps the path it started on (steps.ts).
+  const localSteps = patched(LOCAL_ACTIVITIES_PATCH);
   // A schedule appends its fire time (with colons) to the workflow id; store keys need a safe id.
   const runId = input.runId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9_.-]/g, '-');
   const workflows = input.workflows ?? {};
@@ -109,6 +112,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       state,
       finish: () => finishSpec(outputContext(), block, failure !== undefined),
       itemsPerBatch: input.itemsPerBatch,
+      localSteps,
     });
     if (end.status === 'completed') {
       state.status = 'completed';
@@ -121,7 +125,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       state.error = end.error;
       // With onError: continue the block's data is { error }; the executor may not have stored it.
       await CancellationScope.nonCancellable(() =>
-        storeActivities.recordFailure({ runId, blockId: block.id, error: end.error }),
+        storeActivities(localSteps).recordFailure({ runId, blockId: block.id, error: end.error }),
       );
       if (failsRun(block, runError !== undefined)) failRun(block.id, end.error);
     }
@@ -177,7 +181,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     runState = 'running';
   }
   if (input.schedule) {
-    await storeActivities.prepareScheduledRun({ runId, definitionHash: plan.hash, scheduleId: input.schedule.id });
+    await storeActivities(localSteps).prepareScheduledRun({ runId, definitionHash: plan.hash, scheduleId: input.schedule.id });
   }
   if (input.reuse) {
     const reused = Object.entries(input.reuse.blocks).filter(([id]) => {
@@ -185,7 +189,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       return block !== undefined && isMain(block);
     });
     const withResults = reused.filter(([, old]) => old.status === 'completed' || old.status === 'failed').map(([id]) => id);
-    await storeActivities.copyResults({ fromRunId: input.reuse.fromRunId, toRunId: runId, blockIds: withResults });
+    await storeActivities(localSteps).copyResults({ fromRunId: input.reuse.fromRunId, toRunId: runId, blockIds: withResults });
     for (const [id, old] of reused) {
       const state = stateOf(id);
       state.status = old.status;
@@ -220,7 +224,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     }
     case 'completed':
       settlePending('completed', isHandler);
-      output ??= await storeActivities.finishRun({ runId, ...outputSpec(outputContext()) });
+      output ??= await storeActivities(localSteps).finishRun({ runId, ...outputSpec(outputContext()) });
       runState = 'completed';
       await condition(allHandlersFinished);
       return { output };

@@ -23,6 +23,8 @@ export interface BlockRun {
   /** The run's output, when this block completing would end the run (asked when its last step starts). */
   readonly finish: () => RunOutputSpec | undefined;
   readonly itemsPerBatch?: number | undefined;
+  /** The run took LOCAL_ACTIVITIES_PATCH: its short steps run as local activities. */
+  readonly localSteps: boolean;
 }
 
 export type BlockEnd = StepEnd<StepResult | null>;
@@ -31,7 +33,7 @@ export type BlockEnd = StepEnd<StepResult | null>;
 function attempts(block: PlanBlock, run: BlockRun, finish?: RunOutputSpec): Promise<StepEnd<StepResult>> {
   const { state } = run;
   return withRetries(block.retry, state, (attempt) =>
-    runStepAttempt({ ...run.target, step: block, ...(finish ? { finish } : {}), onChild: (id) => void (state.childRunId = id) }, attempt),
+    runStepAttempt({ ...run.target, step: block, ...(finish ? { finish } : {}), onChild: (id) => void (state.childRunId = id) }, attempt, run.localSteps),
   );
 }
 
@@ -59,7 +61,7 @@ async function runLoopBlock(block: LoopBlockPlan, run: BlockRun): Promise<BlockE
   const decision = end.value.decision;
   const count = decision && 'items' in decision ? decision.items : 0;
   state.items = { total: count, completed: 0, failed: 0 };
-  const outcome = await runLoop({ ...target, step: block.body }, count, block.concurrency, state.items, run.itemsPerBatch);
+  const outcome = await runLoop({ ...target, step: block.body }, count, block.concurrency, state.items, run.localSteps, run.itemsPerBatch);
   if (outcome.cancelled) return { status: 'cancelled' };
   if (outcome.failure) {
     const error = { type: outcome.failure.error.type, message: `item ${outcome.failure.index}: ${outcome.failure.error.message}` };
@@ -69,7 +71,7 @@ async function runLoopBlock(block: LoopBlockPlan, run: BlockRun): Promise<BlockE
   const finish = run.finish();
   return {
     status: 'completed',
-    value: await storeActivities.collectLoop({ runId: target.runId, blockId: block.id, count, ...(finish ? { finish } : {}) }),
+    value: await storeActivities(run.localSteps).collectLoop({ runId: target.runId, blockId: block.id, count, ...(finish ? { finish } : {}) }),
   };
 }
 

@@ -5,10 +5,10 @@
  * run in child workflows of that many items each, one after another, so no
  * history grows past Temporal's limits at 10,000 items.
  */
-import { executeChild } from '@temporalio/workflow';
+import { executeChild, patched } from '@temporalio/workflow';
 import { ITEMS_PER_BATCH, type BlockError, type LoopProgress, type LoopBodyPlan } from '../../shared/contract/index.ts';
 import { withRetries } from './attempts.ts';
-import { runStepAttempt, storeActivities, type StepTarget } from './steps.ts';
+import { LOCAL_ACTIVITIES_PATCH, runStepAttempt, storeActivities, type StepTarget } from './steps.ts';
 
 export interface ItemsOutcome {
   readonly completed: number;
@@ -27,6 +27,7 @@ export async function runItems(
   to: number,
   concurrency: number,
   progress: LoopProgress,
+  localSteps: boolean,
 ): Promise<ItemsOutcome> {
   let next = from;
   let failure: ItemsOutcome['failure'];
@@ -37,7 +38,7 @@ export async function runItems(
     while (next < to && !failure && !cancelled) {
       const index = next++;
       const counter = { attempts: 0 };
-      const end = await withRetries(target.step.retry, counter, (attempt) => runStepAttempt({ ...target, item: index }, attempt));
+      const end = await withRetries(target.step.retry, counter, (attempt) => runStepAttempt({ ...target, item: index }, attempt, localSteps));
       if (end.status === 'completed') {
         progress.completed++;
       } else if (end.status === 'cancelled') {
@@ -45,7 +46,7 @@ export async function runItems(
       } else {
         progress.failed++;
         // The item's data is { error } either way; with onError: continue the loop goes on.
-        await storeActivities.recordFailure({ runId: target.runId, blockId: target.blockId, item: index, error: end.error });
+        await storeActivities(localSteps).recordFailure({ runId: target.runId, blockId: target.blockId, item: index, error: end.error });
         if (target.step.onError !== 'continue') failure ??= { index, error: end.error };
       }
     }
@@ -66,9 +67,10 @@ export interface LoopBatchInput {
   readonly concurrency: number;
 }
 
-/** A child workflow running one batch of a long loop's items. */
+/** A child workflow running one batch of a long loop's items; it takes the patch in its own history, as batonRun does. */
 export async function batonLoopBatch(input: LoopBatchInput): Promise<ItemsOutcome> {
-  return runItems(input.target, input.from, input.to, input.concurrency, { total: input.to - input.from, completed: 0, failed: 0 });
+  const localSteps = patched(LOCAL_ACTIVITIES_PATCH);
+  return runItems(input.target, input.from, input.to, input.concurrency, { total: input.to - input.from, completed: 0, failed: 0 }, localSteps);
 }
 
 /** All of a loop's items: inline when few, else batch by batch in child workflows. */
@@ -77,9 +79,10 @@ export async function runLoop(
   count: number,
   concurrency: number,
   progress: LoopProgress,
+  localSteps: boolean,
   itemsPerBatch = ITEMS_PER_BATCH,
 ): Promise<ItemsOutcome> {
-  if (count <= itemsPerBatch) return runItems(target, 0, count, concurrency, progress);
+  if (count <= itemsPerBatch) return runItems(target, 0, count, concurrency, progress, localSteps);
   for (let from = 0; from < count; from += itemsPerBatch) {
     const to = Math.min(from + itemsPerBatch, count);
     const outcome = await executeChild(batonLoopBatch, {

@@ -9,6 +9,8 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
+  ActivityCancellationType,
   type RetryPolicy,
 } from '@temporalio/workflow';
 import {
@@ -17,6 +19,8 @@ import {
   BLOCK_FAILED,
   DEFAULT_TIMEOUT_MS,
   EXECUTOR_MARGIN_MS,
+  LOCAL_RETRY_THRESHOLD_MS,
+  LOCAL_STEP_MAX_TIMEOUT_MS,
   MAX_WORKFLOW_DEPTH,
   type BatonActivities,
   type BatonRunInput,
@@ -31,6 +35,14 @@ import {
 } from '../../shared/contract/index.ts';
 import { describeFailure, type AttemptOutcome } from './attempts.ts';
 
+/**
+ * The patch a run takes when it starts on code that runs short steps as local
+ * activities. A run checks it once, at its start, so a run that started on
+ * regular activities (in flight when the worker was upgraded, or a recorded
+ * history) finishes on them.
+ */
+export const LOCAL_ACTIVITIES_PATCH = 'local-activities';
+
 /** The error type of a workflow step whose child run was cancelled directly, not with its parent. */
 export const CHILD_RUN_CANCELLED = 'ChildRunCancelled';
 
@@ -42,11 +54,29 @@ export const INFRASTRUCTURE_RETRY: RetryPolicy = {
   nonRetryableErrorTypes: ['ExecutorFatal'],
 };
 
-export const storeActivities = proxyActivities<BatonActivities>({
-  startToCloseTimeout: '2m',
+const STORE_TIMEOUT = '2m';
+const regularStore = proxyActivities<BatonActivities>({
+  startToCloseTimeout: STORE_TIMEOUT,
   heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
   retry: INFRASTRUCTURE_RETRY,
 });
+const localStore = proxyLocalActivities<BatonActivities>({
+  startToCloseTimeout: STORE_TIMEOUT,
+  retry: INFRASTRUCTURE_RETRY,
+  localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS,
+  cancellationType: ActivityCancellationType.TRY_CANCEL,
+});
+
+/**
+ * The store steps (a few reads and writes of the result store, no user code):
+ * local activities on a run that took LOCAL_ACTIVITIES_PATCH. Were they
+ * regular, a store step scheduled while a local block still runs would wait
+ * for that block to free the workflow task (a failing block's recordFailure
+ * would hold up the cancelling of its siblings for the task heartbeat).
+ */
+export function storeActivities(localSteps: boolean): BatonActivities {
+  return localSteps ? localStore : regularStore;
+}
 
 /** Everything one step needs to know about its run: orchestration data only. */
 export interface StepTarget {
@@ -71,9 +101,25 @@ export interface StepTarget {
 /** A completed attempt: the reply's reference, decision and (when `finish` asked) the run's output. */
 export type StepResult = Omit<BlockResult, 'ok'>;
 
-function executorActivities(step: StepPlan) {
+/** Whether a step's attempt is short enough to run as a local activity (shared/contract/limits.ts says why). */
+export function isShortStep(step: StepPlan): boolean {
+  return (step.timeoutMs ?? DEFAULT_TIMEOUT_MS) <= LOCAL_STEP_MAX_TIMEOUT_MS;
+}
+
+/** The executor call of one step: a local activity when the run took the patch and the step is short, else a regular one. */
+function executorActivities(step: StepPlan, localSteps: boolean): Pick<BatonActivities, 'runBlock'> {
+  const startToCloseTimeout = (step.timeoutMs ?? DEFAULT_TIMEOUT_MS) + EXECUTOR_MARGIN_MS;
+  if (localSteps && isShortStep(step)) {
+    return proxyLocalActivities<BatonActivities>({
+      startToCloseTimeout,
+      retry: INFRASTRUCTURE_RETRY,
+      localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS,
+      // As a regular activity's default: a failing run does not wait for its cancelled blocks' executors.
+      cancellationType: ActivityCancellationType.TRY_CANCEL,
+    });
+  }
   return proxyActivities<BatonActivities>({
-    startToCloseTimeout: (step.timeoutMs ?? DEFAULT_TIMEOUT_MS) + EXECUTOR_MARGIN_MS,
+    startToCloseTimeout,
     heartbeatTimeout: ACTIVITY_HEARTBEAT_TIMEOUT_MS,
     retry: INFRASTRUCTURE_RETRY,
   });
@@ -97,7 +143,8 @@ export function childRunIdOf(target: StepTarget, attempt: number): string {
   return `${target.runId}-${target.blockId}${item}${attempt > 1 ? `-a${attempt}` : ''}`;
 }
 
-export async function runStepAttempt(target: StepTarget, attempt: number): Promise<AttemptOutcome<StepResult>> {
+/** One attempt; `localSteps`: the run took LOCAL_ACTIVITIES_PATCH, so a short step runs as a local activity. */
+export async function runStepAttempt(target: StepTarget, attempt: number, localSteps: boolean): Promise<AttemptOutcome<StepResult>> {
   const { step } = target;
   const childRunId = step.type === 'workflow' ? childRunIdOf(target, attempt) : undefined;
   if (step.type === 'workflow') {
@@ -108,7 +155,7 @@ export async function runStepAttempt(target: StepTarget, attempt: number): Promi
       return fail('NestingTooDeep', `workflow runs nest deeper than ${MAX_WORKFLOW_DEPTH}`, false);
     }
   }
-  const reply = await executorActivities(step).runBlock({
+  const reply = await executorActivities(step, localSteps).runBlock({
     runId: target.runId,
     workflow: target.workflow,
     definitionHash: target.definitionHash,
@@ -168,7 +215,7 @@ export async function runStepAttempt(target: StepTarget, attempt: number): Promi
       },
     };
   }
-  const adopted = await storeActivities.adoptChildOutput({
+  const adopted = await storeActivities(localSteps).adoptChildOutput({
     runId: target.runId,
     blockId: target.blockId,
     childRunId,

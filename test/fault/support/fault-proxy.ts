@@ -14,6 +14,8 @@ export interface FaultProxy {
   /** Faults served so far: 429s (not forwarded) and 500s (forwarded, answer dropped). */
   readonly throttled: number;
   readonly failedAfterRunning: number;
+  /** The messages of the function errors (X-Amz-Function-Error answers) the executors sent back through it. */
+  readonly functionErrors: readonly string[];
   /** Serves the next `count` invocations of `functionName` as faults, then passes through again. */
   injectFaults(functionName: string, count: number): void;
   /** Resolves once every injected fault has been served. */
@@ -37,6 +39,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   let throttled = 0;
   let failedAfterRunning = 0;
+  const functionErrors: string[] = [];
   let faulty: { functionName: string; left: number } | undefined;
   let served: () => void = () => {};
   let allServed = Promise.resolve();
@@ -72,6 +75,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         return;
       }
       const answer = await forward(req, body);
+      if (answer.headers['x-amz-function-error']) functionErrors.push(answer.body.toString('utf8'));
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     })().catch((error: unknown) => {
@@ -88,6 +92,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     get failedAfterRunning() {
       return failedAfterRunning;
     },
+    functionErrors,
     injectFaults(functionName, count) {
       faulty = { functionName, left: count };
       allServed = new Promise<void>((resolve) => (served = resolve));

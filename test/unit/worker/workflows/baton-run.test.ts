@@ -4,9 +4,13 @@
  * block, so each rule is exercised in well under a second).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Context } from '@temporalio/activity';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { BLOCK_FAILED } from '../../../../shared/contract/index.ts';
+import { optionalTsToMs } from '@temporalio/common/lib/time.js';
+import { BLOCK_FAILED, ITEMS_PER_BATCH, LOCAL_RETRY_THRESHOLD_MS, MAX_LOOP_CONCURRENCY, MAX_LOOP_ITEMS } from '../../../../shared/contract/index.ts';
+import { PATCH_IDS } from '../../../../worker/workflows/baton-run.ts';
+import { sdkBookkeeping } from '../../../support/history.ts';
 import { failed, heldUntilCancelled, ok, startWorkflowTestEnv, type WorkflowTestEnv } from '../../../support/workflow-env.ts';
 
 let t: WorkflowTestEnv;
@@ -28,6 +32,93 @@ async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> 
   expect(cause).toBeInstanceOf(ApplicationFailure);
   return cause as ApplicationFailure;
 }
+
+/** How a run's executor calls reached its history: local-activity markers, scheduled activities (with their timeouts), timers. */
+async function executorCallsIn(workflowId: string) {
+  const history = await t.env.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  const bookkeeping = sdkBookkeeping(history, PATCH_IDS);
+  return {
+    kinds: [...new Set(bookkeeping.map(({ kind }) => kind))].sort(),
+    local: bookkeeping.filter(({ kind }) => kind === 'core_local_activity').map((entry) => entry.onlyBookkeeping() as { activity_type: string }),
+    regular: events.flatMap((event) => {
+      const scheduled = event.activityTaskScheduledEventAttributes;
+      return scheduled ? [{ type: scheduled.activityType?.name, startToCloseMs: optionalTsToMs(scheduled.startToCloseTimeout) }] : [];
+    }),
+    timersMs: events.flatMap((event) => (event.timerStartedEventAttributes ? [optionalTsToMs(event.timerStartedEventAttributes.startToFireTimeout)] : [])),
+  };
+}
+
+describe('local and regular activities', () => {
+  it('runs a short block as a local activity and a block with a long timeout as a regular one', async () => {
+    const handle = await t.start(`
+name: short-and-long
+blocks:
+  - id: quick
+    type: code
+    code: return 1
+  - id: long
+    type: code
+    timeoutMs: 60000
+    code: return 2
+`);
+    await handle.result();
+    const calls = await executorCallsIn(handle.workflowId);
+    // A marker for the short block's invoke (and the store step writing the output), recorded in the workflow
+    // task; the long block went through the server.
+    expect(calls.local.map((marker) => marker.activity_type)).toEqual(['runBlock', 'finishRun']);
+    expect(calls.regular).toEqual([{ type: 'runBlock', startToCloseMs: 90_000 }]);
+    expect(calls.kinds).toEqual(['TemporalChangeVersion', 'core_local_activity', 'core_patch']);
+    expect(t.attempts(handle.workflowId, 'quick')).toHaveLength(1);
+    expect(t.attempts(handle.workflowId, 'long')).toHaveLength(1);
+  });
+
+  it("retries a local block's infrastructure failures within one user attempt, the long backoffs on durable timers", async () => {
+    const handle = await t.start(`
+name: flaky-executor
+blocks:
+  - id: quick
+    type: code
+    code: return 1
+`, {
+      // The executor itself fails (not the user's code): Temporal's retry, 1 s, 2 s, 4 s apart.
+      quick: (input) => {
+        if (Context.current().info.attempt < 4) throw ApplicationFailure.retryable('executor unavailable', 'ExecutorError');
+        return ok(input);
+      },
+    });
+    await handle.result();
+    // Four invocations, one user attempt: context.attempt stays 1.
+    expect(t.attempts(handle.workflowId, 'quick').map((input) => input.attempt)).toEqual([1, 1, 1, 1]);
+    expect((await t.status(handle)).blocks.quick).toMatchObject({ status: 'completed', attempts: 1 });
+    const calls = await executorCallsIn(handle.workflowId);
+    // The 1 s and 2 s backoffs stay in the worker; the 4 s one, past the threshold, is a timer in history.
+    expect(calls.timersMs).toEqual([4_000]);
+    expect(calls.timersMs.every((ms) => (ms ?? 0) > LOCAL_RETRY_THRESHOLD_MS)).toBe(true);
+    expect(calls.regular).toEqual([]);
+    expect(calls.local.length).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+
+  it('waits out a Retry-After between user attempts of a local block on a timer', async () => {
+    const handle = await t.start(`
+name: retry-after
+blocks:
+  - id: busy
+    type: code
+    retry: { maxAttempts: 2, initialIntervalMs: 10 }
+    code: return 1
+`, {
+      // As the db-connector replies to a 429 with Retry-After: 1.5.
+      busy: (input) =>
+        input.attempt === 1 ? { ok: false, error: { type: 'HttpError', message: '429', retryable: true, retryAfterMs: 1_500 } } : ok(input),
+    });
+    await handle.result();
+    expect(t.attempts(handle.workflowId, 'busy').map((input) => input.attempt)).toEqual([1, 2]);
+    const calls = await executorCallsIn(handle.workflowId);
+    expect(calls.timersMs).toEqual([1_500]);
+    expect(calls.local.map((marker) => marker.activity_type)).toEqual(['runBlock', 'runBlock']);
+  });
+});
 
 describe('retries', () => {
   it('runs a block again under its own policy, counting attempts, until it completes', async () => {
@@ -143,13 +234,17 @@ blocks:
 });
 
 describe('a failing block', () => {
-  it('cancels the blocks still running and those waiting, and fails the run naming it', async () => {
+  it.each([
+    ['a local activity', ''],
+    ['a regular activity', 'timeoutMs: 60000'],
+  ])('cancels the blocks still running (%s) and those waiting, and fails the run naming it', async (_kind, timeout) => {
     const handle = await t.start(
       `
 name: fails
 blocks:
   - id: slow
     type: code
+    ${timeout}
     code: return 1
   - id: broken
     type: code
@@ -299,6 +394,37 @@ blocks:
     // concurrency 1: item 2 never started.
     expect(t.attempts(handle.workflowId, 'each').map((input) => input.item)).toEqual([undefined, 0, 1]);
   });
+
+  it('runs a loop of MAX_LOOP_ITEMS local items in batches whose histories all stay under the warning limit', async () => {
+    const handle = await t.start(
+      `
+name: loop-max
+blocks:
+  - id: each
+    type: loop
+    over: trigger.data
+    concurrency: ${MAX_LOOP_CONCURRENCY}
+    body:
+      type: code
+      code: return item
+`,
+      { each: (input) => (input.item === undefined ? ok(input, { decision: { items: MAX_LOOP_ITEMS } }) : ok(input)) },
+    );
+    await handle.result();
+    expect((await t.status(handle)).blocks.each?.items).toEqual({ total: MAX_LOOP_ITEMS, completed: MAX_LOOP_ITEMS, failed: 0 });
+    const executions = [handle.workflowId];
+    for (let from = 0; from < MAX_LOOP_ITEMS; from += ITEMS_PER_BATCH) executions.push(`${handle.workflowId}-each-items-${from}`);
+    for (const workflowId of executions) {
+      const events = (await t.env.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+      const length = events.length;
+      const markers = events.filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity').length;
+      // Each batch ran its items as local activities (the parent: the loop's own call, collectLoop and the fake's finishRun).
+      expect(markers, workflowId).toBe(workflowId === handle.workflowId ? 3 : ITEMS_PER_BATCH);
+      // Temporal warns past 10,240 events (and fails a run at 51,200): one marker per item keeps a batch far below.
+      expect(length, workflowId).toBeLessThan(10_240);
+      expect(length, workflowId).toBeGreaterThan(workflowId === handle.workflowId ? 10 : ITEMS_PER_BATCH);
+    }
+  }, 180_000);
 });
 
 describe('waits and cancellation', () => {
