@@ -56,6 +56,20 @@ export const MAX_RETRY_AFTER_MS = 3_600_000;
  */
 export const LOCAL_STEP_MAX_TIMEOUT_MS = DEFAULT_TIMEOUT_MS;
 /**
+ * The workflow task timeout of every run (and its loop batches). While local
+ * steps run, the worker keeps the run's workflow task and completes it (a
+ * workflow task heartbeat) at 80 % of this timeout; only then does the server
+ * hand the run its queued status queries, updates and cancels. Measured here
+ * (a plain workflow, one 9 s local activity or sixty of 200 ms): at Temporal's
+ * default of 10 s a query waited 7 s; at 3 s it waits at most 2.4 s, so the
+ * status of a run whose blocks are local stays live enough to watch. It is
+ * also how soon a worker that died holding the task is noticed. 3 s is still
+ * far above what a workflow task of a run takes (milliseconds, a replay of a
+ * run's bounded history well under a second), so a busy worker does not time
+ * its own tasks out.
+ */
+export const WORKFLOW_TASK_TIMEOUT_MS = 3_000;
+/**
  * A local step's infrastructure retries (the executor or the network failed)
  * back off inside the worker only up to this long, still holding the workflow
  * task; a longer backoff becomes a durable timer, as the SDK's

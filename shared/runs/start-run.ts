@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { memoryRegistry, plansByName, resolveWorkflows, type CompiledDefinition, type Registry } from '../definition/index.ts';
 import { type ResultStore } from '../store/index.ts';
-import { BATON_RUN, storeKeys, type BatonRunInput, type BatonRunWorkflow, type RunResponse } from '../contract/index.ts';
+import { BATON_RUN, WORKFLOW_TASK_TIMEOUT_MS, storeKeys, type BatonRunInput, type BatonRunWorkflow, type RunResponse } from '../contract/index.ts';
 import { batonWorkflowKey } from './search-attributes.ts';
 import { enterGate, leaveGate, type GateTuning } from './run-limit.ts';
 import type { RunLimit } from '../contract/index.ts';
@@ -100,6 +100,7 @@ async function prepare(options: StartRunOptions, runId: string, limit: RunLimit 
   return {
     workflowId: runId,
     taskQueue: options.taskQueue,
+    workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
     args: [input] as [BatonRunInput],
     typedSearchAttributes: [{ key: batonWorkflowKey, value: compiled.definition.name }],
   };

@@ -15,7 +15,7 @@ import type { Schedule } from '../definition/schema.ts';
 import { type ResultStore } from '../store/index.ts';
 import { batonWorkflowKey } from '../runs/search-attributes.ts';
 import { sealingKeyIdOf, sealingKeyIdOfPayload } from '../codec/index.ts';
-import { BATON_RUN, storeKeys, type BatonRunInput, type BatonRunWorkflow } from '../contract/index.ts';
+import { BATON_RUN, WORKFLOW_TASK_TIMEOUT_MS, storeKeys, type BatonRunInput, type BatonRunWorkflow } from '../contract/index.ts';
 import { ScheduleOperationError } from '../errors/index.ts';
 
 export const SCHEDULE_PREFIX = 'baton-';
@@ -68,6 +68,7 @@ async function desiredSchedules(
           workflowType: BATON_RUN,
           workflowId: `run-s-${compiled.definition.name}-${schedule.id}-${fingerprint}`,
           taskQueue,
+          workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
           args: [input],
           typedSearchAttributes: [{ key: batonWorkflowKey, value: compiled.definition.name }],
         },

@@ -6,7 +6,7 @@
  * history grows past Temporal's limits at 10,000 items.
  */
 import { executeChild, patched } from '@temporalio/workflow';
-import { ITEMS_PER_BATCH, type BlockError, type LoopProgress, type LoopBodyPlan } from '../../shared/contract/index.ts';
+import { ITEMS_PER_BATCH, WORKFLOW_TASK_TIMEOUT_MS, type BlockError, type LoopProgress, type LoopBodyPlan } from '../../shared/contract/index.ts';
 import { withRetries } from './attempts.ts';
 import { LOCAL_ACTIVITIES_PATCH, runStepAttempt, storeActivities, type StepTarget } from './steps.ts';
 
@@ -87,6 +87,7 @@ export async function runLoop(
     const to = Math.min(from + itemsPerBatch, count);
     const outcome = await executeChild(batonLoopBatch, {
       workflowId: `${target.runId}-${target.blockId}-items-${from}`,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
       args: [{ target, from, to, concurrency }],
     });
     progress.completed += outcome.completed;

@@ -22,6 +22,7 @@ import {
   LOCAL_RETRY_THRESHOLD_MS,
   LOCAL_STEP_MAX_TIMEOUT_MS,
   MAX_WORKFLOW_DEPTH,
+  WORKFLOW_TASK_TIMEOUT_MS,
   type BatonActivities,
   type BatonRunInput,
   type BlockError,
@@ -188,6 +189,7 @@ export async function runStepAttempt(target: StepTarget, attempt: number, localS
     const childInput: BatonRunInput = { runId: childRunId, plan, workflows: target.workflows, depth: target.depth + 1 };
     await executeChild(BATON_RUN, {
       workflowId: childRunId,
+      workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
       args: [childInput],
       ...(step.timeoutMs !== undefined ? { workflowExecutionTimeout: step.timeoutMs } : {}),
     });
