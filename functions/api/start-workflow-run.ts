@@ -5,7 +5,7 @@
  */
 import { checkTriggerData } from '../../shared/definition/index.ts';
 import { HttpError } from '../../shared/errors/index.ts';
-import { runStatus, startRun, startRunSync, type StartRunOptions } from '../../shared/runs/index.ts';
+import { runEnding, runStatus, startRun, startRunSync, storeRunIdOf, type StartRunOptions } from '../../shared/runs/index.ts';
 import { responseHeaderProblem, storeKeys, TRANSPORT_HEADERS } from '../../shared/contract/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import type { ApiDeps } from './deps.ts';
@@ -78,20 +78,24 @@ export async function startWorkflowRun(deps: ApiDeps, name: string, data: unknow
   }
   // The run ended, or a replay found it ended. A replay answers what the first call answered: the
   // response, if a response block set one (even if a later block failed the run), else the output or the failure.
-  const status = await runStatus(deps.client, runId);
-  if (status.response) {
-    const answer = responseAnswer(runId, status.response.blockId, await storedResponse(deps.store, status.runId, status.response.blockId));
+  // Its close event says which (runs of older code, or one not closed yet, are asked for their status instead).
+  const status = (await runEnding(deps.client, runId)) ?? (await runStatus(deps.client, runId));
+  const storeRunId = storeRunIdOf(runId);
+  const response = 'response' in status ? status.response : undefined;
+  if (response) {
+    const answer = responseAnswer(runId, response.blockId, await storedResponse(deps.store, storeRunId, response.blockId));
     return { ...answer, headers: { ...answer.headers, ...runHeader } };
   }
-  if (status.status === 'running') {
+  if (status.status === 'running' || status.status === 'queued') {
     return { status: 202, headers: runHeader, body: { runId, status: 'running', links: runLinks(runId) } };
   }
   if (status.status === 'completed') {
-    return { status: 200, headers: runHeader, body: (await deps.store.getJson(storeKeys.output(status.runId))) ?? null };
+    return { status: 200, headers: runHeader, body: (await deps.store.getJson(storeKeys.output(storeRunId))) ?? null };
   }
+  const error = 'error' in status ? status.error : undefined;
   throw new HttpError(
     502,
     'run_failed',
-    `run ${runId} ${status.status}${status.error ? ` at block "${status.error.blockId}": ${status.error.message}` : ''}`,
+    `run ${runId} ${status.status}${error ? ` at block "${error.blockId}": ${error.message}` : ''}`,
   );
 }

@@ -25,6 +25,12 @@ export interface RunFailureDetails {
   readonly blockId: string;
   readonly type: string;
   readonly rootMessage: string;
+  /** The failed block's own message (a child run's failure also carries rootMessage, its innermost). */
+  readonly message?: string;
+  /** The response block that had answered before the run failed, so a replayed sync call can answer it again. */
+  readonly response?: { readonly blockId: string };
+  /** Set by runs whose details carry `response` when they have one (runs of older code lack both). */
+  readonly responseKnown?: true;
 }
 
 /** The failure type a batonRun ends with when a block failed it. */

@@ -44,6 +44,10 @@ export interface BatonRunInput {
 export interface BatonRunResult {
   /** Reference to the run's output in the result store. */
   readonly output: ResultRef;
+  /** The response block that won, if one did (a replayed sync call answers it without asking the run). */
+  readonly response?: RunResponse;
+  /** Set by runs that carry `response` when they have one; runs of older code lack it, so their answer is asked of the run. */
+  readonly responseKnown?: true;
 }
 
 /** The response block that won. */

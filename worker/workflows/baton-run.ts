@@ -216,6 +216,9 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
         blockId: runError.blockId,
         type: runError.type,
         rootMessage: runError.rootMessage ?? runError.message,
+        message: runError.message,
+        responseKnown: true,
+        ...(response ? { response } : {}),
       };
       // The SDK's own "Workflow failed" line reaches the worker's log without the failure's type or details
       // (and the logger drops its message, which is the user's): this line says which block, in ids and codes.
@@ -227,6 +230,6 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       output ??= await storeActivities(localSteps).finishRun({ runId, ...outputSpec(outputContext()) });
       runState = 'completed';
       await condition(allHandlersFinished);
-      return { output };
+      return { output, responseKnown: true, ...(response ? { response } : {}) };
   }
 }

@@ -169,7 +169,7 @@ blocks:
       { strict: () => failed('result is too large', false, 'ResultTooLarge') },
     );
     const failure = await failureOf(handle.result());
-    expect(failure.details).toEqual([{ blockId: 'strict', type: 'ResultTooLarge', rootMessage: 'result is too large' }]);
+    expect(failure.details).toEqual([{ blockId: 'strict', type: 'ResultTooLarge', rootMessage: 'result is too large', message: 'result is too large', responseKnown: true }]);
     expect(t.attempts(handle.workflowId, 'strict')).toHaveLength(1);
     expect((await t.status(handle)).blocks.strict).toMatchObject({ status: 'failed', attempts: 1, error: { type: 'ResultTooLarge' } });
   });
@@ -511,7 +511,7 @@ blocks:
     retry: { maxAttempts: 3, initialIntervalMs: 10 }
 `);
     const failure = await failureOf(handle.result());
-    expect(failure.details).toEqual([{ blockId: 'call', type: 'UnknownWorkflow', rootMessage: 'workflow "nowhere" was not found when the run started' }]);
+    expect(failure.details).toEqual([{ blockId: 'call', type: 'UnknownWorkflow', rootMessage: 'workflow "nowhere" was not found when the run started', message: 'workflow "nowhere" was not found when the run started', responseKnown: true }]);
     expect((await t.status(handle)).blocks.call).toMatchObject({ status: 'failed', attempts: 1 });
     // It failed before any executor was asked to write the child's trigger.
     expect(t.attempts(handle.workflowId, 'call')).toEqual([]);
