@@ -77,6 +77,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     runId,
     workflow: plan.name,
     definitionHash: plan.hash,
+    ...(plan.version !== undefined ? { version: plan.version } : {}),
     status: runState,
     ...(failure ? { error: failure } : {}),
     ...(response ? { response } : {}),
@@ -177,7 +178,12 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     runState = 'running';
   }
   if (input.schedule) {
-    await storeActivities.prepareScheduledRun({ runId, definitionHash: plan.hash, scheduleId: input.schedule.id });
+    await storeActivities.prepareScheduledRun({
+      runId,
+      definitionHash: plan.hash,
+      scheduleId: input.schedule.id,
+      ...(plan.version !== undefined ? { version: plan.version } : {}),
+    });
   }
   if (input.reuse) {
     const reused = Object.entries(input.reuse.blocks).filter(([id]) => {
