@@ -40,6 +40,7 @@ describe('published versions', () => {
       ...(init.body !== undefined ? { body: init.body } : {}),
     });
     const text = await response.text();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of many shapes, each checked by the test that reads it
     return { status: response.status, body: (text ? JSON.parse(text) : null) as Record<string, any> };
   };
   const publish = (name: string, yaml: string, query = '', key = ALICE) =>
@@ -84,7 +85,7 @@ describe('published versions', () => {
     const listed = await call('GET', '/v1/workflows/greet/versions');
     expect(listed.status).toBe(200);
     expect(listed.body.released).toBe(2);
-    expect(listed.body.versions.map((v: any) => [v.version, v.publishedBy, v.message ?? null, v.released])).toEqual([
+    expect((listed.body.versions as Array<{ version: number; publishedBy: string; message?: string; released: boolean }>).map((v) => [v.version, v.publishedBy, v.message ?? null, v.released])).toEqual([
       [1, 'alice', 'first', false],
       [2, 'bob', null, true],
     ]);
@@ -135,7 +136,7 @@ describe('published versions', () => {
       expect((await call('GET', `/v1/runs/${runId}`)).body).toMatchObject({ runId, version, status: 'completed' });
     }
     const page = await call('GET', '/v1/workflows/flight/runs?limit=10');
-    const listed = Object.fromEntries(page.body.runs.map((run: any) => [run.runId, run.version]));
+    const listed = Object.fromEntries((page.body.runs as Array<{ runId: string; version?: number }>).map((run) => [run.runId, run.version]));
     expect(listed).toEqual({ [onOne]: 1, [onTwo]: 2, [backOnOne]: 1, [stillOne]: 1 });
 
     // Forward again, to the staged version.
