@@ -9,13 +9,23 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../functions/api/openapi.ts';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { versionRegistry, versionStoreOf, type VersionStore } from '../../shared/versions/index.ts';
 import { temporalScheduleId } from '../../shared/schedules/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import type { BatonRunInput } from '../../shared/contract/index.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+ajv.addSchema({ components: openApiDocument.components }, 'doc');
+/** The answer fits its documented schema. */
+const check = (schema: string, value: unknown) => {
+  const validate = ajv.getSchema(`doc#/components/schemas/${schema}`)!;
+  expect(validate(value), JSON.stringify(validate.errors)).toBe(true);
+};
 
 const ALICE = 'alice-key-0123456789abcdef';
 const BOB = 'bob-key-0123456789abcdef01';
@@ -89,9 +99,14 @@ describe('published versions', () => {
       [1, 'alice', 'first', false],
       [2, 'bob', null, true],
     ]);
+    check('Published', first.body);
+    check('VersionList', listed.body);
     const shown = await call('GET', '/v1/workflows/greet/versions/1');
+    check('VersionDetail', shown.body);
     expect(shown.body).toMatchObject({ version: 1, publishedBy: 'alice', definition: { name: 'greet', blocks: [{ id: 'pause' }, { id: 'say' }] } });
-    expect((await call('GET', '/v1/workflows')).body.workflows).toContainEqual(expect.objectContaining({ name: 'greet', version: 2 }));
+    const workflows = (await call('GET', '/v1/workflows')).body.workflows as unknown[];
+    expect(workflows).toContainEqual(expect.objectContaining({ name: 'greet', version: 2 }));
+    for (const workflow of workflows) check('Workflow', workflow);
 
     const mismatch = await publish('other', slow('greet', 'x'));
     expect(mismatch).toEqual({ status: 400, body: { error: { code: 'name_mismatch', message: 'body.name: "greet" differs from the path\'s "other"' } } });
@@ -118,6 +133,7 @@ describe('published versions', () => {
     const onTwo = await start('flight');
     const back = await call('POST', '/v1/workflows/flight/release', { body: JSON.stringify({ version: 1 }), type: 'application/json', key: BOB });
     expect(back).toMatchObject({ status: 200, body: { name: 'flight', version: 1, release: 3, releasedBy: 'bob' } });
+    check('Released', back.body);
     const backOnOne = await start('flight');
     // Staged, not released: new runs stay on version 1.
     expect((await publish('flight', slow('flight', 'v3'), '?release=false')).body).toMatchObject({ version: 3, released: false });
@@ -133,9 +149,12 @@ describe('published versions', () => {
     ];
     for (const [runId, version, tag] of expected) {
       expect(await outputOf(runId)).toEqual({ say: tag });
-      expect((await call('GET', `/v1/runs/${runId}`)).body).toMatchObject({ runId, version, status: 'completed' });
+      const status = await call('GET', `/v1/runs/${runId}`);
+      expect(status.body).toMatchObject({ runId, version, status: 'completed' });
+      check('RunStatus', status.body);
     }
     const page = await call('GET', '/v1/workflows/flight/runs?limit=10');
+    for (const run of page.body.runs as unknown[]) check('RunSummary', run);
     const listed = Object.fromEntries((page.body.runs as Array<{ runId: string; version?: number }>).map((run) => [run.runId, run.version]));
     expect(listed).toEqual({ [onOne]: 1, [onTwo]: 2, [backOnOne]: 1, [stillOne]: 1 });
 
