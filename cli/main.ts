@@ -7,6 +7,7 @@ import { runCommand } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
 import { runsCancel, runsList, runsRerun, runsShow } from './commands/runs.ts';
 import { schedulesList, schedulesSync } from './commands/schedules.ts';
+import { deployCommand, workflowsList, workflowsRelease, workflowsShow, workflowsVersions } from './commands/workflows.ts';
 import { installShutdownHandlers, stopRequestedYet } from './shutdown.ts';
 import { watchParent } from '../local/parent-watch.ts';
 
@@ -45,6 +46,27 @@ program
   .argument('<files...>', 'workflow definitions (YAML or JSON)')
   .option('--workflows <dir>', 'where the workflows that workflow blocks start must be', 'workflows')
   .action(validateCommand);
+
+program
+  .command('deploy')
+  .description('validate and publish definitions through the API (BATON_API_URL, BATON_API_KEY); each new one is released')
+  .argument('<paths...>', 'definition files, or directories of them')
+  .option('-m, --message <text>', 'why: kept with each new version')
+  .option('--no-release', 'store the versions without releasing them')
+  .option('--json', 'print JSON')
+  .action(deployCommand);
+
+const workflows = program.command('workflows').description('published workflows, their versions and releases (through the API)');
+workflows.command('list').description('each workflow, its released version and triggers').option('--json', 'print JSON').action(workflowsList);
+workflows.command('versions').description("a workflow's versions; * marks the released one").argument('<name>').option('--json', 'print JSON').action(workflowsVersions);
+workflows.command('show').description('one version and its definition').argument('<name>').argument('<version>').option('--json', 'print JSON').action(workflowsShow);
+workflows
+  .command('release')
+  .description('make a version the released one: roll back or forward')
+  .argument('<name>')
+  .argument('<version>')
+  .option('--json', 'print JSON')
+  .action(workflowsRelease);
 
 const runs = program.command('runs').description('runs on the cluster at TEMPORAL_ADDRESS (a `baton dev` locally)');
 runs

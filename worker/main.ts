@@ -14,7 +14,7 @@ import { createLambdaClient } from '../shared/lambda/client.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { errorMessage } from '../shared/errors/index.ts';
 import { connectClient, describeTarget, ensureNamespace, temporalSettings, whenNamespaceKnown } from '../shared/temporal/index.ts';
-import { directoryRegistry } from '../shared/definition/index.ts';
+import { bootstrapLine, bootstrapVersions, versionRegistry, versionStoreOf } from '../shared/versions/index.ts';
 import { ensureSearchAttribute, BATON_WORKFLOW_ATTRIBUTE } from '../shared/runs/index.ts';
 import { reconcileSchedulesAtStart } from '../shared/schedules/index.ts';
 import { bundleBatonWorkflows, createBatonWorker } from './worker.ts';
@@ -114,11 +114,15 @@ async function main(): Promise<void> {
     `polling ${config.taskQueue} on ${describeTarget(runner.settings)}; health ${health.url}/healthz` +
       (metricsAddress ? `, metrics http://${metricsAddress}/metrics` : ''),
   );
-  // Schedules follow the deployed definitions: reconciled whenever a worker starts.
-  await reconcileSchedulesAtStart(
-    { client, store, taskQueue: config.taskQueue, registry: directoryRegistry(workflowsDir) },
-    log,
-  );
+  // The workflows directory is the bootstrap: content not yet published becomes the released version.
+  const versions = versionStoreOf(store);
+  try {
+    log(bootstrapLine(await bootstrapVersions(versions, workflowsDir)));
+  } catch (error) {
+    log(`workflows: not bootstrapped: ${errorMessage(error)}`);
+  }
+  // Schedules follow the released versions: reconciled whenever a worker starts, and on every release.
+  await reconcileSchedulesAtStart({ client, store, taskQueue: config.taskQueue, registry: versionRegistry(versions) }, log);
   try {
     await runner.run();
   } finally {

@@ -6,7 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
-import { directoryRegistry } from '../../shared/definition/index.ts';
+import { bootstrapLine, bootstrapVersions, versionRegistry, versionStoreOf } from '../../shared/versions/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { startRateFromEnv } from '../../functions/api/config.ts';
 import { startRateLimit } from '../../functions/api/start-rate.ts';
@@ -42,7 +42,14 @@ export async function devCommand(options: DevOptions): Promise<void> {
     log,
   });
   const forgetStack = onShutdown(() => stack.stop());
-  const registry = directoryRegistry(resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows'));
+  // The workflows directory is the bootstrap; triggers, schedules and workflow steps use the released versions.
+  const versions = versionStoreOf(stack.store);
+  try {
+    log(bootstrapLine(await bootstrapVersions(versions, resolve(env.BATON_WORKFLOWS_DIR ?? 'workflows'))));
+  } catch (error) {
+    log(`workflows: not bootstrapped: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const registry = versionRegistry(versions);
   let api: Awaited<ReturnType<typeof startApiServer>> | undefined;
   try {
     // The run viewer, built from ui/ at each start so it matches this checkout.
@@ -53,6 +60,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
         store: stack.store,
         taskQueue: stack.config.taskQueue,
         registry,
+        versions,
         checkApiKey: apiKeyCheckFromEnv(stack.env),
         ui,
         ...(startRate ? { limitStarts: startRateLimit(startRate) } : {}),

@@ -22,7 +22,8 @@ import { allowedMethods } from '../http/method-not-allowed.ts';
 import type { ApiDeps, DepsSource } from './deps.ts';
 import { runLinks, runStatusView } from './present.ts';
 import * as routes from './routes.ts';
-import { RerunBodySchema } from './schemas.ts';
+import { ReleaseBodySchema, RerunBodySchema } from './schemas.ts';
+import { callerName, getVersion, listVersions, publishWorkflow, releaseVersion } from './version-routes.ts';
 import { startWorkflowRun, type Answer } from './start-workflow-run.ts';
 import { documentOf } from './document.ts';
 import { serveUi } from './ui-assets.ts';
@@ -142,6 +143,31 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   });
 
   app.openapi(routes.listWorkflowsRoute, async (c) => c.json(await listWorkflows(c.var.deps), 200));
+  app.openapi(routes.publishRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    const { release, message } = c.req.valid('query');
+    const by = callerName(c.var.deps, c.req.header('authorization'));
+    const answer = await publishWorkflow(c.var.deps, c, { name, release: release !== 'false', ...(message ? { message } : {}), by }, BODY_LIMITS);
+    return c.json(answer.body, answer.status);
+  });
+
+  app.openapi(routes.listVersionsRoute, async (c) => c.json(await listVersions(c.var.deps, c.req.valid('param').name), 200));
+  app.openapi(routes.getVersionRoute, async (c) => {
+    const { name, version } = c.req.valid('param');
+    return c.json(await getVersion(c.var.deps, name, version), 200);
+  });
+
+  app.openapi(routes.releaseRoute, async (c) => {
+    const { name } = c.req.valid('param');
+    const parsed = ReleaseBodySchema.safeParse((await readJsonBody(c, BODY_LIMITS)) ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new HttpError(400, 'invalid_body', `body${issue.path.length ? `.${issuePath(issue.path)}` : ''}: ${issue.message} (fields: version)`);
+    }
+    const by = callerName(c.var.deps, c.req.header('authorization'));
+    return c.json(await releaseVersion(c.var.deps, name, parsed.data.version, by), 200);
+  });
+
   app.openapi(routes.runPlanRoute, async (c) => c.json(await runPlan(c.var.deps, c.req.valid('param').runId), 200));
   app.openapi(routes.runTriggerRoute, async (c) => c.json(await runTrigger(c.var.deps, c.req.valid('param').runId), 200));
 
@@ -197,6 +223,7 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   });
 
   app.openAPIRegistry.register('RerunBody', RerunBodySchema);
+  app.openAPIRegistry.register('ReleaseBody', ReleaseBodySchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   let document: unknown;
   app.openapi(routes.openApiRoute, (c) => c.json((document ??= documentOf(app)) as Record<string, unknown>, 200));

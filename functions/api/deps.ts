@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
 import type { Registry } from '../../shared/definition/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
+import type { VersionStore } from '../../shared/versions/index.ts';
 import type { UiAssets } from './ui-assets.ts';
 import type { StartRateLimit } from './start-rate.ts';
 
@@ -10,7 +11,10 @@ export interface ApiDeps {
   readonly client: Client;
   readonly store: ResultStore;
   readonly taskQueue: string;
+  /** Where triggers find workflows: the released versions (versionRegistry) in a deployment. */
   readonly registry: Registry;
+  /** Published versions; absent: those of `store` (versionStoreOf). */
+  readonly versions?: VersionStore;
   readonly checkApiKey: ApiKeyCheck;
   /** The run viewer's built files, served under /ui/ (absent: /ui/ answers 404). */
   readonly ui?: UiAssets;

@@ -11,7 +11,7 @@ import type { Env } from '../../shared/config/index.ts';
 import { withSecretRefs } from '../../shared/secrets/secret-refs.ts';
 import { connectClient } from '../../shared/temporal/index.ts';
 import { openResultStore } from '../../shared/store/index.ts';
-import { directoryRegistry } from '../../shared/definition/index.ts';
+import { versionRegistry, versionStoreOf } from '../../shared/versions/index.ts';
 import { HttpError } from '../../shared/errors/index.ts';
 import { createApiApp, type ApiDeps, type DepsSource } from './app.ts';
 import { apiConfigFromEnv } from './config.ts';
@@ -26,11 +26,15 @@ export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
   const env = await withSecretRefs(rawEnv);
   const config = apiConfigFromEnv(env);
   startTracing('baton-api', env);
+  const store = openResultStore(config.baton.resultsUrl, config.baton.keyRing);
+  const versions = versionStoreOf(store);
   return {
     client: await connectClient(env, config.baton),
-    store: openResultStore(config.baton.resultsUrl, config.baton.keyRing),
+    store,
     taskQueue: config.baton.taskQueue,
-    registry: directoryRegistry(config.workflowsDir),
+    // The released versions in the store: a publish reaches this function without a redeploy.
+    registry: versionRegistry(versions),
+    versions,
     checkApiKey: apiKeyCheckFromEnv(env),
     ui: loadUiAssetsIfBuilt(config.uiDir),
     ...(config.startRate ? { limitStarts: startRateLimit(config.startRate) } : {}),

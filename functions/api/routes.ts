@@ -10,6 +10,9 @@ import {
   ErrorSchema,
   listQuery,
   params,
+  publishQuery,
+  PublishedSchema,
+  ReleasedSchema,
   RerunSchema,
   RunOutputSchema,
   RunPageSchema,
@@ -19,6 +22,8 @@ import {
   RunTriggerSchema,
   ScheduleSchema,
   startHeaders,
+  VersionDetailSchema,
+  VersionListSchema,
   WorkflowSchema,
 } from './schemas.ts';
 
@@ -204,6 +209,67 @@ export const runTriggerRoute = createRoute({
   responses: { 200: json(RunTriggerSchema, 'The trigger'), ...authErrors, 404: error('No such run, or no trigger stored yet') },
 });
 
+export const publishRoute = createRoute({
+  method: 'put',
+  path: '/v1/workflows/{name}',
+  operationId: 'publishWorkflow',
+  summary: 'Publish a version: the body is the definition (JSON, or YAML with Content-Type: application/yaml)',
+  description:
+    'Validates the definition and stores it as the next version unless its content already is one. Unless release=false, the version becomes the released one: new runs, HTTP triggers, schedules and workflow steps use it; runs in flight keep theirs.',
+  request: {
+    params: params.name,
+    query: publishQuery,
+    body: {
+      required: true,
+      content: { 'application/json': { schema: { type: 'object' } }, 'application/yaml': { schema: { type: 'string' } } },
+    },
+  },
+  responses: {
+    200: json(PublishedSchema, 'This content already was a version'),
+    201: json(PublishedSchema, 'A new version'),
+    400: error('Invalid definition (every error with its path), a name that differs from the path, or bad JSON/YAML'),
+    ...authErrors,
+    413: error('The body is over 1 MB'),
+    415: error('The body is neither JSON nor YAML'),
+  },
+});
+
+export const listVersionsRoute = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{name}/versions',
+  operationId: 'listVersions',
+  summary: "A workflow's versions, oldest first, and which is released",
+  request: { params: params.name },
+  responses: { 200: json(VersionListSchema, 'The versions'), ...authErrors, 404: error('No workflow of that name was published') },
+});
+
+export const getVersionRoute = createRoute({
+  method: 'get',
+  path: '/v1/workflows/{name}/versions/{version}',
+  operationId: 'getVersion',
+  summary: 'One version, with its definition',
+  request: { params: params.version },
+  responses: { 200: json(VersionDetailSchema, 'The version'), 400: error('Bad version number'), ...authErrors, 404: error('No such version') },
+});
+
+export const releaseRoute = createRoute({
+  method: 'post',
+  path: '/v1/workflows/{name}/release',
+  operationId: 'releaseVersion',
+  summary: 'Make a version the released one: roll back or forward',
+  request: {
+    params: params.name,
+    body: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/ReleaseBody' } } } },
+  },
+  responses: {
+    200: json(ReleasedSchema, 'Released'),
+    ...bodyErrors,
+    400: error('Bad body'),
+    ...authErrors,
+    404: error('No such workflow or version'),
+  },
+});
+
 /** Every route the app serves besides the document itself, for 405 answers. */
 export const apiRoutes = [
   healthRoute,
@@ -211,6 +277,10 @@ export const apiRoutes = [
   startRunRoute,
   listRunsRoute,
   listWorkflowsRoute,
+  publishRoute,
+  listVersionsRoute,
+  getVersionRoute,
+  releaseRoute,
   runStatusRoute,
   runOutputRoute,
   runPlanRoute,

@@ -40,6 +40,7 @@ export const RunStatusSchema = z
     runId: z.string(),
     workflow: z.string(),
     definitionHash: z.string(),
+    version: z.int().optional().openapi({ description: 'The published version the run started on and keeps (absent for a run of a file)' }),
     status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
     error: z.object({ blockId: z.string(), message: z.string(), type: z.string() }).optional(),
     response: z.object({ blockId: z.string() }).optional(),
@@ -77,6 +78,7 @@ export const RunSummarySchema = z
     durationMs: z.number().int().optional(),
     trigger: z.string().optional(),
     rerunOf: z.string().optional(),
+    version: z.int().optional().openapi({ description: 'The published version the run is on' }),
   })
   .openapi('RunSummary');
 
@@ -105,6 +107,7 @@ export const WorkflowScheduleSchema = z
 export const WorkflowSchema = z
   .object({
     name: z.string(),
+    version: z.int().optional().openapi({ description: 'The released version (absent for a workflow read from a directory)' }),
     description: z.string().optional(),
     blocks: z.int().openapi({ description: 'How many blocks the definition has' }),
     triggers: z.object({
@@ -164,11 +167,69 @@ export const RerunBodySchema = z
   })
   .openapi('RerunBody');
 
+export const PublishedSchema = z
+  .object({
+    name: z.string(),
+    version: z.int().openapi({ description: 'The version this content is: new (201) or the one it already was (200)' }),
+    hash: z.string().openapi({ description: 'Content hash of the definition' }),
+    released: z.boolean().openapi({ description: 'This call made the version the released one' }),
+  })
+  .openapi('Published');
+
+export const VersionInfoSchema = z
+  .object({
+    name: z.string(),
+    version: z.int(),
+    hash: z.string(),
+    publishedBy: z.string().openapi({ description: 'The API key name that published it, or bootstrap (the workflows directory)' }),
+    publishedAt: isoTime,
+    message: z.string().optional(),
+    released: z.boolean().openapi({ description: 'This is the released version' }),
+  })
+  .openapi('VersionInfo');
+
+export const VersionListSchema = z
+  .object({
+    name: z.string(),
+    released: z.int().nullable().openapi({ description: 'The released version, null when none is' }),
+    versions: z.array(VersionInfoSchema).openapi({ description: 'Oldest first' }),
+  })
+  .openapi('VersionList');
+
+export const VersionDetailSchema = VersionInfoSchema.extend({
+  definition: z.object({}).passthrough().openapi({ description: 'The definition, as validated (JSON)' }),
+}).openapi('VersionDetail');
+
+export const ReleaseBodySchema = z
+  .strictObject({ version: z.int().min(1).openapi({ description: 'The version to make live: an older one rolls back, a newer one forward' }) })
+  .openapi('ReleaseBody');
+
+export const ReleasedSchema = z
+  .object({
+    name: z.string(),
+    version: z.int(),
+    release: z.int().openapi({ description: 'The entry of the release log this made (1, 2, ...)' }),
+    releasedBy: z.string(),
+    releasedAt: isoTime,
+  })
+  .openapi('Released');
+
+export const MAX_MESSAGE = 500;
+
+export const publishQuery = z.object({
+  release: z.enum(['true', 'false']).optional().openapi({ description: 'false: store the version without releasing it (default true)' }),
+  message: z.string().max(MAX_MESSAGE).optional().openapi({ description: 'Why: kept with the version' }),
+});
+
 export const MAX_IDEMPOTENCY_KEY = 256;
 
 export const params = {
   name: z.object({ name: z.string().openapi({ description: 'The workflow name', example: 'hello' }) }),
   runId: z.object({ runId: z.string().openapi({ description: 'A run id' }) }),
+  version: z.object({
+    name: z.string().openapi({ description: 'The workflow name', example: 'hello' }),
+    version: z.coerce.number().int().min(1).openapi({ type: 'integer', minimum: 1, description: 'A version number' }),
+  }),
   block: z.object({ runId: z.string().openapi({ description: 'A run id' }), blockId: z.string().openapi({ description: 'A block id' }) }),
   schedule: z.object({
     id: z.string().openapi({ description: 'A schedule id (baton-<workflow>-<schedule>)' }),

@@ -24,14 +24,14 @@ export async function listWorkflows(deps: ApiDeps): Promise<{ workflows: Workflo
   const [definitions, schedules] = await Promise.all([deps.registry.list(), listSchedules(deps.client, deps.taskQueue)]);
   const scheduleById = new Map(schedules.map((s) => [s.id, s]));
   const workflows = await Promise.all(
-    definitions
-      .map((compiled) => compiled.definition)
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map(async (definition): Promise<WorkflowView> => {
+    [...definitions]
+      .sort((a, b) => a.definition.name.localeCompare(b.definition.name))
+      .map(async ({ definition, plan }): Promise<WorkflowView> => {
         const { runs } = await listRunPage(deps.client, deps.store, { workflow: definition.name, pageSize: LAST_RUNS });
         const triggers = definition.triggers;
         return {
           name: definition.name,
+          ...(plan.version !== undefined ? { version: plan.version } : {}),
           ...(definition.description ? { description: definition.description } : {}),
           blocks: definition.blocks.length,
           triggers: {

@@ -35,6 +35,8 @@ export function answerFor(error: unknown): ErrorAnswer | undefined {
       const reason = error.reason as keyof typeof RUN_OPERATION_STATUS;
       return { status: RUN_OPERATION_STATUS[reason], code: reason === 'invalid' ? 'invalid_request' : reason, message: error.message, headers: {} };
     }
+    case 'VersionError':
+      return { status: error.reason === 'not_found' ? 404 : 400, code: error.reason === 'not_found' ? 'not_found' : 'invalid_request', message: error.message, headers: {} };
     case 'ScheduleOperationError':
       return { status: 404, code: 'not_found', message: error.message, headers: {} };
     case 'DefinitionError':

@@ -60,7 +60,7 @@ export function parseJsonText(text: string, limits: JsonBodyLimits): unknown {
  * rest is read and dropped, so the client gets the 413 instead of a reset
  * connection while it is still sending.
  */
-async function readCappedText(c: Context, maxBytes: number): Promise<string> {
+export async function readCappedText(c: Context, maxBytes: number): Promise<string> {
   const stream = c.req.raw.body;
   if (!stream) return '';
   const chunks: Uint8Array[] = [];

@@ -8,6 +8,8 @@ import { ConfigError } from '../errors/index.ts';
 
 export interface ApiKeyCheck {
   (authorization: string | undefined): boolean;
+  /** The name of the key the header presents (who published a version, who approved), or undefined for no valid key. */
+  nameOf?(authorization: string | undefined): string | undefined;
 }
 
 /** Checks a bare token (from a header or a URL path). */
@@ -41,7 +43,42 @@ export function tokenCheckFromEnv(env: Record<string, string | undefined>, setti
   };
 }
 
+/** `name:key`: a key with its name. A name is what logs and records show; the key itself never is. */
+const NAMED_KEY = /^([A-Za-z0-9_.-]{1,64}):(.+)$/;
+
+/** A bare key's name: `key-` and the start of its digest, stable across restarts and reorderings, and no secret. */
+export function unnamedKeyName(key: string): string {
+  return `key-${digest(key).toString('hex').slice(0, 8)}`;
+}
+
+/**
+ * BATON_API_KEYS: comma-separated keys, each bare or `name:key`. The check
+ * also tells which key a header presents (nameOf), by name.
+ */
 export function apiKeyCheckFromEnv(env: Record<string, string | undefined>): ApiKeyCheck {
-  const check = tokenCheckFromEnv(env, 'BATON_API_KEYS', 'the API needs at least one key');
-  return (authorization) => check(bearerToken(authorization));
+  const entries = (env.BATON_API_KEYS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const named = NAMED_KEY.exec(entry);
+      return named ? { name: named[1] as string, key: (named[2] as string).trim() } : { name: unnamedKeyName(entry), key: entry };
+    });
+  const names = new Set<string>();
+  for (const { name } of entries) {
+    if (names.has(name)) throw new ConfigError('BATON_API_KEYS', `the key name "${name}" is used twice`);
+    names.add(name);
+  }
+  const check = tokenCheckFromEnv({ BATON_API_KEYS: entries.map((e) => e.key).join(',') }, 'BATON_API_KEYS', 'the API needs at least one key');
+  const byDigest = entries.map((entry) => ({ name: entry.name, digest: digest(entry.key) }));
+  const apiKeyCheck: ApiKeyCheck = (authorization) => check(bearerToken(authorization));
+  apiKeyCheck.nameOf = (authorization) => {
+    const token = bearerToken(authorization);
+    if (!token) return undefined;
+    const presented = digest(token);
+    let found: string | undefined;
+    for (const known of byDigest) if (timingSafeEqual(presented, known.digest)) found = known.name;
+    return found;
+  };
+  return apiKeyCheck;
 }

@@ -69,6 +69,8 @@ export interface PrepareScheduledRunInput {
   readonly runId: string;
   readonly definitionHash: string;
   readonly scheduleId: string;
+  /** The published version the schedule started, recorded with the trigger. */
+  readonly version?: number;
 }
 
 export interface BatonActivities {

@@ -95,6 +95,8 @@ export interface Plan {
   readonly name: string;
   /** Content hash of the definition: the run pins it, the executors load the bodies by it. */
   readonly hash: string;
+  /** The published version this plan is (1, 2, ... per workflow); absent for a run of a file (`baton run`). */
+  readonly version?: number;
   readonly blocks: readonly PlanBlock[];
   /** Blocks that run only when the run fails. */
   readonly onError: readonly string[];

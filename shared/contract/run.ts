@@ -13,6 +13,8 @@ import type { RunLimit } from './concurrency.ts';
 /** The workflow types the Baton worker serves. */
 export const BATON_RUN = 'batonRun';
 export const BATON_LOOP_BATCH = 'batonLoopBatch';
+/** The memo field that holds a run's published version (its plan's), for lists that do not query the run. */
+export const VERSION_MEMO = 'batonVersion';
 
 /** What a rerun takes from the earlier run, per block. */
 export interface ReusedBlock {
@@ -84,6 +86,8 @@ export interface RunStatus {
   readonly runId: string;
   readonly workflow: string;
   readonly definitionHash: string;
+  /** The published version the run started on (its plan's), and keeps. */
+  readonly version?: number;
   readonly status: RunState;
   readonly error?: RunError;
   /** The response block that won, once one has completed. */

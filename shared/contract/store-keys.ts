@@ -9,6 +9,11 @@ function segment(kind: string, value: string): string {
   return value;
 }
 
+function positive(kind: string, value: number): string {
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`invalid ${kind} for a result-store key: ${JSON.stringify(value)}`);
+  return String(value);
+}
+
 export const storeKeys = {
   trigger: (runId: string) => `runs/${segment('run id', runId)}/trigger`,
   block: (runId: string, blockId: string) => `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}`,
@@ -21,4 +26,12 @@ export const storeKeys = {
     `runs/${segment('run id', runId)}/logs/${segment('block id', blockId)}${index === undefined ? '' : `/${Math.trunc(index)}`}`,
   output: (runId: string) => `runs/${segment('run id', runId)}/output`,
   definition: (hash: string) => `definitions/${segment('definition hash', hash)}`,
+  /** Where the published workflows live: one sub-prefix per name. */
+  workflows: () => 'workflows',
+  /** A workflow's published versions, `{n}` under it, each created once and never rewritten. */
+  workflowVersions: (name: string) => `workflows/${segment('workflow name', name)}/versions`,
+  workflowVersion: (name: string, version: number) => `workflows/${segment('workflow name', name)}/versions/${positive('version', version)}`,
+  /** A workflow's release log, `{n}` under it, append-only: the highest entry names the released version. */
+  workflowReleases: (name: string) => `workflows/${segment('workflow name', name)}/releases`,
+  workflowRelease: (name: string, release: number) => `workflows/${segment('workflow name', name)}/releases/${positive('release', release)}`,
 };

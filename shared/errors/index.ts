@@ -11,4 +11,5 @@ export { NamespaceError } from './namespace-error.ts';
 export { RunOperationError } from './run-operation-error.ts';
 export { ScheduleOperationError } from './schedule-operation-error.ts';
 export { StoreError } from './store-error.ts';
+export { VersionError } from './version-error.ts';
 export { describeForLog, errorForLog, type ErrorForLog } from './describe-for-log.ts';

@@ -39,6 +39,8 @@ export interface RunListEntry {
   /** manual, http, schedule, workflow or rerun; absent when the run has not written it yet. */
   readonly trigger?: string;
   readonly rerunOf?: string;
+  /** The published version the run is on, as its start recorded it. */
+  readonly version?: number;
 }
 
 export interface RunPage {
@@ -76,10 +78,11 @@ export function storeRunIdOf(workflowId: string): string {
   return workflowId.replace(/[^A-Za-z0-9_.-]/g, '-');
 }
 
-async function triggerOf(store: ResultStore, workflowId: string): Promise<{ type?: string; rerunOf?: string }> {
+async function triggerOf(store: ResultStore, workflowId: string): Promise<{ type?: string; rerunOf?: string; version?: number }> {
   try {
-    const stored = await store.getJson<{ type?: unknown; rerunOf?: unknown }>(storeKeys.trigger(storeRunIdOf(workflowId)));
+    const stored = await store.getJson<{ type?: unknown; rerunOf?: unknown; version?: unknown }>(storeKeys.trigger(storeRunIdOf(workflowId)));
     return {
+      ...(typeof stored?.version === 'number' ? { version: stored.version } : {}),
       ...(typeof stored?.type === 'string' ? { type: stored.type } : workflowId.startsWith('run-s-') ? { type: 'schedule' } : {}),
       ...(typeof stored?.rerunOf === 'string' ? { rerunOf: stored.rerunOf } : {}),
     };
@@ -126,6 +129,7 @@ export async function listRunPage(client: Client, store: ResultStore, options: R
       ...(closedAt ? { closedAt: closedAt.toISOString(), durationMs: closedAt.getTime() - startedAt.getTime() } : {}),
       ...(trigger.type ? { trigger: trigger.type } : {}),
       ...(trigger.rerunOf ? { rerunOf: trigger.rerunOf } : {}),
+      ...(trigger.version !== undefined ? { version: trigger.version } : {}),
     };
   });
   const token = response.nextPageToken;

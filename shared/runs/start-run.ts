@@ -15,7 +15,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { memoryRegistry, plansByName, resolveWorkflows, type CompiledDefinition, type Registry } from '../definition/index.ts';
 import { type ResultStore } from '../store/index.ts';
-import { BATON_RUN, WORKFLOW_TASK_TIMEOUT_MS, storeKeys, type BatonRunInput, type BatonRunWorkflow, type RunResponse } from '../contract/index.ts';
+import { BATON_RUN, VERSION_MEMO, WORKFLOW_TASK_TIMEOUT_MS, storeKeys, type BatonRunInput, type BatonRunWorkflow, type RunResponse } from '../contract/index.ts';
 import { batonWorkflowKey } from './search-attributes.ts';
 import { enterGate, leaveGate, type GateTuning } from './run-limit.ts';
 import type { RunLimit } from '../contract/index.ts';
@@ -28,6 +28,8 @@ export interface TriggerData {
   /** Reruns: the run this one repeats, and the block it starts from. */
   readonly rerunOf?: string;
   readonly fromBlock?: string;
+  /** The published version the run is on (start-run records it from the plan). */
+  readonly version?: number;
 }
 
 /** Sortable by start time, unique, and safe in store keys and workflow ids. */
@@ -84,10 +86,11 @@ async function storeDefinition(store: ResultStore, hash: string, definition: unk
 /** Stores what the run reads and returns the workflow's input and start options. */
 async function prepare(options: StartRunOptions, runId: string, limit: RunLimit | undefined) {
   const { compiled } = options;
+  const { version } = compiled.plan;
   const workflows = await resolveWorkflows(compiled, options.registry ?? memoryRegistry([]));
   await Promise.all([
     ...[...workflows.values()].map((w) => storeDefinition(options.store, w.hash, w.definition)),
-    options.store.putJson(storeKeys.trigger(runId), options.trigger),
+    options.store.putJson(storeKeys.trigger(runId), version !== undefined ? { ...options.trigger, version } : options.trigger),
   ]);
   const input: BatonRunInput = {
     runId,
@@ -103,6 +106,7 @@ async function prepare(options: StartRunOptions, runId: string, limit: RunLimit 
     workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
     args: [input] as [BatonRunInput],
     typedSearchAttributes: [{ key: batonWorkflowKey, value: compiled.definition.name }],
+    ...(version !== undefined ? { memo: { [VERSION_MEMO]: version } } : {}),
   };
 }
 

@@ -8,3 +8,4 @@ export {
   type ScheduleSummary,
   type SyncReport,
 } from './reconcile.ts';
+export { callersOf, syncSchedulesAfterRelease } from './follow-release.ts';

@@ -15,7 +15,7 @@ import type { Schedule } from '../definition/schema.ts';
 import { type ResultStore } from '../store/index.ts';
 import { batonWorkflowKey } from '../runs/search-attributes.ts';
 import { sealingKeyIdOf, sealingKeyIdOfPayload } from '../codec/index.ts';
-import { BATON_RUN, WORKFLOW_TASK_TIMEOUT_MS, storeKeys, type BatonRunInput, type BatonRunWorkflow } from '../contract/index.ts';
+import { BATON_RUN, VERSION_MEMO, WORKFLOW_TASK_TIMEOUT_MS, storeKeys, type BatonRunInput, type BatonRunWorkflow } from '../contract/index.ts';
 import { ScheduleOperationError } from '../errors/index.ts';
 
 export const SCHEDULE_PREFIX = 'baton-';
@@ -71,6 +71,7 @@ async function desiredSchedules(
           workflowTaskTimeout: WORKFLOW_TASK_TIMEOUT_MS,
           args: [input],
           typedSearchAttributes: [{ key: batonWorkflowKey, value: compiled.definition.name }],
+          ...(compiled.plan.version !== undefined ? { memo: { [VERSION_MEMO]: compiled.plan.version } } : {}),
         },
       });
     }
@@ -91,10 +92,14 @@ export async function syncSchedules(options: {
   taskQueue: string;
   registry: Registry;
   definitions: readonly CompiledDefinition[];
+  /** Sync only the schedules of these workflows (a release): others are neither made nor deleted. */
+  only?: ReadonlySet<string>;
 }): Promise<SyncReport> {
   const { client } = options;
   const keyId = sealingKeyIdOf(client.options.loadedDataConverter);
-  const desired = await desiredSchedules(options.definitions, options.registry, options.store, options.taskQueue, keyId);
+  const { only } = options;
+  const definitions = only ? options.definitions.filter((compiled) => only.has(compiled.definition.name)) : options.definitions;
+  const desired = await desiredSchedules(definitions, options.registry, options.store, options.taskQueue, keyId);
   const report: SyncReport = { created: [], updated: [], deleted: [], unchanged: [] };
   const existing = new Set(await listScheduleIds(client));
   for (const want of desired) {
@@ -137,6 +142,7 @@ export async function syncSchedules(options: {
     try {
       const description = await describeRaw(client, stale);
       if (!description || description.taskQueue !== options.taskQueue) continue;
+      if (only && !only.has(description.workflow)) continue;
       await handle.delete();
       report.deleted.push(stale);
     } catch (error) {

@@ -9,9 +9,14 @@
  * read and 140 µs per write on the 2-core benchmark machine and queued behind
  * each other under load. Large writes stay asynchronous so they do not hold
  * up the event loop.
+ *
+ * An atomic create writes a temp file and link(2)s it to the object's path:
+ * link fails with EEXIST when the path is taken, on every local file system,
+ * so of two creates of one key exactly one wins, and the winner's object is
+ * whole the moment it appears.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { link, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ObjectBackend } from './result-store.ts';
@@ -33,13 +38,17 @@ export class FileBackend implements ObjectBackend {
     return join(this.root, `${key}.bin`);
   }
 
-  async write(key: string, bytes: Buffer): Promise<void> {
-    const path = this.pathOf(key);
+  private ensureDirOf(path: string): void {
     const dir = dirname(path);
     if (!this.madeDirs.has(dir)) {
       mkdirSync(dir, { recursive: true });
       this.madeDirs.add(dir);
     }
+  }
+
+  async write(key: string, bytes: Buffer): Promise<void> {
+    const path = this.pathOf(key);
+    this.ensureDirOf(path);
     const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     if (bytes.length <= SYNC_WRITE_MAX_BYTES) {
       writeFileSync(temp, bytes);
@@ -48,6 +57,38 @@ export class FileBackend implements ObjectBackend {
     }
     await writeFile(temp, bytes);
     await rename(temp, path);
+  }
+
+  async create(key: string, bytes: Buffer): Promise<boolean> {
+    const path = this.pathOf(key);
+    this.ensureDirOf(path);
+    const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temp, bytes);
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await unlink(temp);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    let entries;
+    try {
+      entries = await readdir(join(this.root, prefix), { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    const names = new Set<string>();
+    for (const entry of entries) {
+      if (entry.isDirectory()) names.add(entry.name);
+      else if (entry.name.endsWith('.bin')) names.add(entry.name.slice(0, -'.bin'.length));
+    }
+    return [...names].sort();
   }
 
   async read(key: string): Promise<Buffer | undefined> {

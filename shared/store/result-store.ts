@@ -14,6 +14,14 @@ export interface ObjectBackend {
   write(key: string, bytes: Buffer): Promise<void>;
   /** Resolves undefined when the object does not exist. */
   read(key: string): Promise<Buffer | undefined>;
+  /**
+   * Writes the object only if there is none under the key, atomically: of two
+   * creates of one key at the same moment exactly one resolves true. False
+   * when the key was taken; a reader never sees half an object.
+   */
+  create(key: string, bytes: Buffer): Promise<boolean>;
+  /** The names directly under `prefix/` (objects and sub-prefixes alike, each once), sorted. */
+  list(prefix: string): Promise<string[]>;
 }
 
 export interface PutResult {
@@ -42,6 +50,26 @@ export class ResultStore {
       throw new StoreError(key, `write failed: ${errorMessage(error)}`, { cause: error });
     }
     return { key, bytes: plain.length };
+  }
+
+  /** putJson, but only when the key is free: false (and nothing written) when it is taken. */
+  async createJson(key: string, value: unknown): Promise<boolean> {
+    const json = JSON.stringify(value === undefined ? null : value);
+    const sealed = this.ring.seal(gzipSync(Buffer.from(json, 'utf8'), { level: 1 }), key);
+    try {
+      return await this.backend.create(key, sealed);
+    } catch (error) {
+      throw new StoreError(key, `create failed: ${errorMessage(error)}`, { cause: error });
+    }
+  }
+
+  /** The names directly under a prefix (no trailing slash), sorted. */
+  async list(prefix: string): Promise<string[]> {
+    try {
+      return await this.backend.list(prefix);
+    } catch (error) {
+      throw new StoreError(`${prefix}/`, `list failed: ${errorMessage(error)}`, { cause: error });
+    }
   }
 
   async getJson<T = unknown>(key: string): Promise<T | undefined> {

@@ -1,12 +1,18 @@
 /**
  * `s3://bucket/prefix`: the result store in AWS. Objects are written whole
  * (PutObject is atomic: a reader sees the old object or the new one, never
- * half of either), so no temp-and-rename dance is needed here.
+ * half of either), so no temp-and-rename dance is needed here. An atomic
+ * create is a conditional PutObject (`If-None-Match: *`): S3 answers 412 when
+ * the key exists, and 409 while another conditional write of the key is in
+ * flight, which is tried again.
  */
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ConfigError } from '../errors/index.ts';
 import type { Env } from '../config/index.ts';
 import type { ObjectBackend } from './result-store.ts';
+
+/** A conditional write that meets another in flight (409) is tried this many times. */
+const CONFLICT_ATTEMPTS = 8;
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -67,6 +73,47 @@ export class S3Backend implements ObjectBackend {
         ContentType: 'application/octet-stream',
       }),
     );
+  }
+
+  async create(key: string, bytes: Buffer): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.location.bucket,
+            Key: this.keyOf(key),
+            Body: bytes,
+            ContentType: 'application/octet-stream',
+            IfNoneMatch: '*',
+          }),
+        );
+        return true;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412) return false;
+        if (status === 409 && attempt < CONFLICT_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const base = `${this.keyOf(prefix)}/`;
+    const names = new Set<string>();
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: base, Delimiter: '/', ...(token ? { ContinuationToken: token } : {}) }),
+      );
+      for (const common of page.CommonPrefixes ?? []) if (common.Prefix) names.add(common.Prefix.slice(base.length, -1));
+      for (const object of page.Contents ?? []) if (object.Key) names.add(object.Key.slice(base.length));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    names.delete('');
+    return [...names].sort();
   }
 
   async read(key: string): Promise<Buffer | undefined> {

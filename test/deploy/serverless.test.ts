@@ -216,12 +216,12 @@ describe('sls package --stage ci', () => {
     expect(json(template)).not.toMatch(/BEGIN (EC |RSA )?PRIVATE KEY|resolve:ssm-secure/);
   });
 
-  it('makes the results bucket encrypted, private, TLS-only and expiring after 14 days', () => {
+  it('makes the results bucket encrypted, private, TLS-only, its runs expiring after 14 days (versions and definitions kept)', () => {
     const bucket = resources.ResultsBucket!.Properties;
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket.LifecycleConfiguration.Rules).toEqual([
-      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 14, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+      expect.objectContaining({ Status: 'Enabled', Prefix: 'results/runs/', ExpirationInDays: 14, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
     ]);
     const policy = resources.ResultsBucketPolicy!.Properties.PolicyDocument.Statement[0];
     expect(policy).toMatchObject({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } });
@@ -286,10 +286,10 @@ describe('sls package --stage ci', () => {
     expect(routes.sort()).toEqual([...documented, 'GET /ui', 'GET /ui/{proxy+}'].sort());
   });
 
-  it('ships the api zip with its bundle and the workflow definitions, as ESM', () => {
+  it('ships the api zip with its bundle, as ESM, and no workflow definitions (it reads the published versions)', () => {
     const listing = spawnSync('unzip', ['-Z1', join(outDir, 'api.zip')], { encoding: 'utf8' }).stdout.split('\n');
     expect(listing).toContain('functions/api/handler.mjs');
-    expect(listing).toContain('workflows/hello.yaml');
+    expect(listing.some((name) => name.startsWith('workflows/'))).toBe(false);
     // Built by scripts/serverless-build-ui.js before packaging: the page and its bundles.
     expect(listing).toContain('ui-dist/index.html');
     expect(listing.some((name) => /^ui-dist\/app-[A-Z0-9]+\.js$/.test(name))).toBe(true);

@@ -82,5 +82,10 @@ export async function copyResults(store: ResultStore, input: CopyResultsInput): 
 export async function prepareScheduledRun(store: ResultStore, input: PrepareScheduledRunInput): Promise<void> {
   const definition = await store.requireJson<Definition>(storeKeys.definition(input.definitionHash));
   const schedule = definition.triggers?.schedules.find((s) => s.id === input.scheduleId);
-  await store.putJson(storeKeys.trigger(input.runId), { type: 'schedule', data: schedule?.input ?? null, scheduleId: input.scheduleId });
+  await store.putJson(storeKeys.trigger(input.runId), {
+    type: 'schedule',
+    data: schedule?.input ?? null,
+    scheduleId: input.scheduleId,
+    ...(input.version !== undefined ? { version: input.version } : {}),
+  });
 }

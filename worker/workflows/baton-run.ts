@@ -80,6 +80,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     runId,
     workflow: plan.name,
     definitionHash: plan.hash,
+    ...(plan.version !== undefined ? { version: plan.version } : {}),
     status: runState,
     ...(failure ? { error: failure } : {}),
     ...(response ? { response } : {}),
@@ -181,7 +182,12 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     runState = 'running';
   }
   if (input.schedule) {
-    await storeActivities(localSteps).prepareScheduledRun({ runId, definitionHash: plan.hash, scheduleId: input.schedule.id });
+    await storeActivities(localSteps).prepareScheduledRun({
+      runId,
+      definitionHash: plan.hash,
+      scheduleId: input.schedule.id,
+      ...(plan.version !== undefined ? { version: plan.version } : {}),
+    });
   }
   if (input.reuse) {
     const reused = Object.entries(input.reuse.blocks).filter(([id]) => {

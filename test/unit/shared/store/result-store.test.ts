@@ -139,6 +139,31 @@ describe.each([
     expect(error.message).toMatch(/not found/);
   });
 
+  it('creates an object only when its key is free, and of 10 creates of one key at once exactly one wins, whole', async () => {
+    const key = storeKeys.workflowVersion('orders', 1);
+    expect(await store.createJson(key, { first: true })).toBe(true);
+    expect(await store.createJson(key, { second: true })).toBe(false);
+    expect(await store.getJson(key)).toEqual({ first: true });
+
+    const raced = storeKeys.workflowRelease('orders', 1);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => store.createJson(raced, { writer: i, pad: 'x'.repeat(1000) })));
+    const winners = outcomes.flatMap((won, i) => (won ? [i] : []));
+    expect(winners).toHaveLength(1);
+    expect(await store.getJson(raced)).toEqual({ writer: winners[0], pad: 'x'.repeat(1000) });
+    expect((await fixture.listKeys()).sort()).toEqual([key, raced].sort()); // no temp objects left behind
+  });
+
+  it('lists the names directly under a prefix: objects and sub-prefixes, each once, and nothing for an unknown prefix', async () => {
+    await store.putJson(storeKeys.workflowVersion('orders', 1), 1);
+    await store.putJson(storeKeys.workflowVersion('orders', 2), 2);
+    await store.putJson(storeKeys.workflowRelease('orders', 1), 1);
+    await store.putJson(storeKeys.workflowVersion('billing', 1), 1);
+    expect(await store.list('workflows')).toEqual(['billing', 'orders']);
+    expect(await store.list('workflows/orders')).toEqual(['releases', 'versions']);
+    expect(await store.list(storeKeys.workflowVersions('orders'))).toEqual(['1', '2']);
+    expect(await store.list(storeKeys.workflowVersions('nothing'))).toEqual([]);
+  });
+
   it('keeps no plaintext in the stored object', async () => {
     const key = storeKeys.trigger('run-2');
     await store.putJson(key, { secret: MARKER, again: MARKER });
@@ -221,6 +246,11 @@ describe('storeKeys', () => {
     expect(storeKeys.logs('r1', 'orders')).toBe('runs/r1/logs/orders');
     expect(storeKeys.output('r1')).toBe('runs/r1/output');
     expect(storeKeys.definition('abc123')).toBe('definitions/abc123');
+    expect(storeKeys.workflowVersion('orders', 3)).toBe('workflows/orders/versions/3');
+    expect(storeKeys.workflowRelease('orders', 12)).toBe('workflows/orders/releases/12');
+    expect(() => storeKeys.workflowVersion('orders', 0)).toThrow(/invalid version/);
+    expect(() => storeKeys.workflowVersion('orders', 1.5)).toThrow(/invalid version/);
+    expect(() => storeKeys.workflowVersion('../x', 1)).toThrow(/invalid workflow name/);
   });
 
   it.each(['..', '.', '', '/', 'a/b', '../x', 'a b', 'a\\b', 'x'.repeat(201)])('rejects the segment %j', (bad) => {
