@@ -4,6 +4,7 @@
  * (openapi.ts), so the document cannot drift from what the code checks.
  */
 import { z } from '@hono/zod-openapi';
+import { BLOCK_STATUSES } from '../../shared/contract/plan.ts';
 
 const isoTime = z.string().openapi({ format: 'date-time', example: '2026-12-02T17:40:00.000Z' });
 
@@ -23,7 +24,7 @@ export const BlockErrorSchema = z.object({ message: z.string(), type: z.string()
 
 export const BlockStateSchema = z
   .object({
-    status: z.enum(['pending', 'running', 'completed', 'failed', 'skipped', 'cancelled']),
+    status: z.enum(BLOCK_STATUSES).openapi({ description: 'waiting: an approval block waiting for its decision' }),
     attempts: z.int(),
     startedAt: isoTime.optional(),
     endedAt: isoTime.optional(),
