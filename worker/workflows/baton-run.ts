@@ -42,6 +42,7 @@ import { finishSpec, mentionedStatuses, outputSpec, type OutputContext } from '.
 import { failsRun, nextMoves, pendingBecomes, runEnd, type RunEnd } from './run-rules.ts';
 import { storeActivities, type StepTarget } from './steps.ts';
 import { waitForSlot } from './run-limit.ts';
+import { openApprovalDesk, recordsOwnFailure } from './approval.ts';
 
 /** The patch ids batonRun may record with patched() (the encryption tests allow exactly these in clear). */
 export const PATCH_IDS: readonly string[] = [];
@@ -81,8 +82,14 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     ...(failure ? { error: failure } : {}),
     ...(response ? { response } : {}),
     ...(turn !== undefined ? { turn } : {}),
-    blocks: Object.fromEntries([...states].map(([id, state]) => [id, { ...state, ...(state.items ? { items: { ...state.items } } : {}) }])),
+    blocks: Object.fromEntries(
+      [...states].map(([id, state]) => [
+        id,
+        { ...state, ...(state.items ? { items: { ...state.items } } : {}), ...(state.approval ? { approval: { ...state.approval } } : {}) },
+      ]),
+    ),
   }));
+  const approvals = openApprovalDesk(blocks, (id) => states.get(id));
   setHandler(responseUpdate, async () => {
     await condition(() => response !== undefined || (runState !== 'running' && runState !== 'queued'));
     return response ?? null;
@@ -109,6 +116,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       state,
       finish: () => finishSpec(outputContext(), block, failure !== undefined),
       itemsPerBatch: input.itemsPerBatch,
+      approvals,
     });
     if (end.status === 'completed') {
       state.status = 'completed';
@@ -120,9 +128,11 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       state.status = 'failed';
       state.error = end.error;
       // With onError: continue the block's data is { error }; the executor may not have stored it.
-      await CancellationScope.nonCancellable(() =>
-        storeActivities.recordFailure({ runId, blockId: block.id, error: end.error }),
-      );
+      if (!recordsOwnFailure(block, end.error)) {
+        await CancellationScope.nonCancellable(() =>
+          storeActivities.recordFailure({ runId, blockId: block.id, error: end.error }),
+        );
+      }
       if (failsRun(block, runError !== undefined)) failRun(block.id, end.error);
     }
     state.endedAt = Date.now();

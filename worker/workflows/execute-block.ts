@@ -13,6 +13,7 @@ import type {
 } from '../../shared/contract/index.ts';
 import { withRetries, type StepEnd } from './attempts.ts';
 import { runLoop } from './loop.ts';
+import type { ApprovalDesk } from './approval.ts';
 import { runStepAttempt, storeActivities, type StepResult, type StepTarget } from './steps.ts';
 
 export interface BlockRun {
@@ -23,6 +24,8 @@ export interface BlockRun {
   /** The run's output, when this block completing would end the run (asked when its last step starts). */
   readonly finish: () => RunOutputSpec | undefined;
   readonly itemsPerBatch?: number | undefined;
+  /** Where approval blocks wait for their decisions. */
+  readonly approvals: ApprovalDesk;
 }
 
 export type BlockEnd = StepEnd<StepResult | null>;
@@ -90,6 +93,8 @@ export async function executeBlock(block: PlanBlock, run: BlockRun): Promise<Blo
       return runBranch(block, run);
     case 'loop':
       return runLoopBlock(block, run);
+    case 'approval':
+      return run.approvals.wait(block, run.state, run.target.runId);
     default:
       return unknownBlock(block);
   }
