@@ -6,6 +6,7 @@
  */
 import { join, resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
+import { approvalLinksFromEnv } from '../../shared/auth/approval-links.ts';
 import { directoryRegistry } from '../../shared/definition/index.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { startRateFromEnv } from '../../functions/api/config.ts';
@@ -54,6 +55,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
         taskQueue: stack.config.taskQueue,
         registry,
         checkApiKey: apiKeyCheckFromEnv(stack.env),
+        approvalLinks: approvalLinksFromEnv(stack.env),
         ui,
         ...(startRate ? { limitStarts: startRateLimit(startRate) } : {}),
       },

@@ -8,7 +8,12 @@ import { ConfigError } from '../errors/index.ts';
 
 export interface ApiKeyCheck {
   (authorization: string | undefined): boolean;
+  /** The name of the key an accepted header holds (approval blocks list approvers by it). */
+  readonly nameOf?: (authorization: string | undefined) => string | undefined;
 }
+
+/** An entry of BATON_API_KEYS is `name:key`, or a bare key, named `key-<n>` by its place in the list. */
+const NAMED_ENTRY = /^([A-Za-z0-9_.@-]{1,64}):(\S+)$/;
 
 /** Checks a bare token (from a header or a URL path). */
 export type TokenCheck = (token: string | undefined) => boolean;
@@ -42,6 +47,26 @@ export function tokenCheckFromEnv(env: Record<string, string | undefined>, setti
 }
 
 export function apiKeyCheckFromEnv(env: Record<string, string | undefined>): ApiKeyCheck {
-  const check = tokenCheckFromEnv(env, 'BATON_API_KEYS', 'the API needs at least one key');
-  return (authorization) => check(bearerToken(authorization));
+  const entries = (env.BATON_API_KEYS ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry, index) => {
+      const named = NAMED_ENTRY.exec(entry);
+      return named ? { name: named[1]!, token: named[2]! } : { name: `key-${index + 1}`, token: entry };
+    });
+  const names = entries.map((entry) => entry.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated) throw new ConfigError('BATON_API_KEYS', `the name "${repeated}" is given to two keys`);
+  const checks = entries.map((entry) => ({ name: entry.name, check: tokenCheckFromEnv({ KEY: entry.token }, 'KEY', '') }));
+  // Refuses an empty list or a short key with the setting's own name.
+  const any = tokenCheckFromEnv({ BATON_API_KEYS: entries.map((entry) => entry.token).join(',') }, 'BATON_API_KEYS', 'the API needs at least one key');
+  const nameOf = (authorization: string | undefined) => {
+    const token = bearerToken(authorization);
+    let found: string | undefined;
+    // Every key is compared, so the time taken does not tell which one matched.
+    for (const entry of checks) if (entry.check(token)) found ??= entry.name;
+    return found;
+  };
+  return Object.assign((authorization: string | undefined) => any(bearerToken(authorization)), { nameOf });
 }

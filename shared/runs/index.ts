@@ -5,3 +5,4 @@ export { blockDetail, cancelRun, listRuns, rerunRun, runStatus, type BlockDetail
 export { listRunPage, MAX_PAGE_SIZE, RUN_LIST_STATUSES, storeRunIdOf, type RunListEntry, type RunListStatus, type RunPage, type RunPageOptions } from './run-pages.ts';
 export { runGraph, type GraphBlock, type GraphEdge, type RunGraph } from './run-graph.ts';
 export { gateIdOf, type GateTuning } from './run-limit.ts';
+export { approvalInfo, approvalView, decideApproval, MAX_COMMENT_CHARS, type ApprovalView, type DecideOptions, type DecisionView } from './approvals.ts';
