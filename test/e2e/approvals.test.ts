@@ -25,9 +25,12 @@ let worker: NodeProcess;
 let api: Awaited<ReturnType<typeof startApiServer>>;
 let workerEnv: Record<string, string | undefined>;
 
+/** Parsed JSON answers, read freely: expect() checks their shape. */
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- test JSON
+
 interface Answer {
   readonly status: number;
-  readonly body: Record<string, any>;
+  readonly body: Json;
 }
 
 async function call(method: string, path: string, options: { key?: KeyName | null; body?: unknown } = {}): Promise<Answer> {
@@ -41,7 +44,7 @@ async function call(method: string, path: string, options: { key?: KeyName | nul
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, any>) : {} };
+  return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
 }
 
 async function begin(yaml: string): Promise<{ runId: string; result: () => Promise<unknown> }> {
@@ -51,7 +54,7 @@ async function begin(yaml: string): Promise<{ runId: string; result: () => Promi
 }
 
 /** Polls the run's status until `ready` holds. */
-async function statusWhen(runId: string, ready: (status: Record<string, any>) => boolean): Promise<Record<string, any>> {
+async function statusWhen(runId: string, ready: (status: Json) => boolean): Promise<Json> {
   for (;;) {
     const { status, body } = await call('GET', `/v1/runs/${runId}`);
     if (status === 200 && ready(body)) return body;
@@ -62,7 +65,7 @@ async function statusWhen(runId: string, ready: (status: Record<string, any>) =>
 const waitingFor = (runId: string, blockId: string) => statusWhen(runId, (s) => s.blocks[blockId]?.status === 'waiting');
 const ended = (runId: string) => statusWhen(runId, (s) => !['running', 'queued'].includes(s.status));
 
-async function output(runId: string): Promise<Record<string, any>> {
+async function output(runId: string): Promise<Json> {
   await ended(runId);
   return (await call('GET', `/v1/runs/${runId}/output`)).body;
 }
