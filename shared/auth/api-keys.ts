@@ -26,12 +26,17 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 }
 
-/** Tokens from a comma-separated setting; `purpose` completes "not set: ..." when there are none. */
-export function tokenCheckFromEnv(env: Record<string, string | undefined>, setting: string, purpose: string): TokenCheck {
-  const tokens = (env[setting] ?? '')
+/** The entries of a comma-separated setting. */
+function entriesOf(env: Record<string, string | undefined>, setting: string): string[] {
+  return (env[setting] ?? '')
     .split(',')
     .map((token) => token.trim())
     .filter(Boolean);
+}
+
+/** Tokens from a comma-separated setting; `purpose` completes "not set: ..." when there are none. */
+export function tokenCheckFromEnv(env: Record<string, string | undefined>, setting: string, purpose: string): TokenCheck {
+  const tokens = entriesOf(env, setting);
   if (tokens.length === 0) throw new ConfigError(setting, `not set: ${purpose}`);
   if (tokens.some((token) => token.length < MIN_TOKEN_LENGTH)) {
     throw new ConfigError(setting, `each key must be at least ${MIN_TOKEN_LENGTH} characters`);
@@ -46,27 +51,29 @@ export function tokenCheckFromEnv(env: Record<string, string | undefined>, setti
   };
 }
 
+/** `BATON_API_KEYS`: each key with its name (the identity approval blocks list as approvers). */
 export function apiKeyCheckFromEnv(env: Record<string, string | undefined>): ApiKeyCheck {
-  const entries = (env.BATON_API_KEYS ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry, index) => {
-      const named = NAMED_ENTRY.exec(entry);
-      return named ? { name: named[1]!, token: named[2]! } : { name: `key-${index + 1}`, token: entry };
-    });
+  const setting = 'BATON_API_KEYS';
+  const entries = entriesOf(env, setting).map((entry, index) => {
+    const named = NAMED_ENTRY.exec(entry);
+    return named ? { name: named[1]!, token: named[2]! } : { name: `key-${index + 1}`, token: entry };
+  });
+  if (entries.length === 0) throw new ConfigError(setting, 'not set: the API needs at least one key');
+  if (entries.some((entry) => entry.token.length < MIN_TOKEN_LENGTH)) {
+    throw new ConfigError(setting, `each key must be at least ${MIN_TOKEN_LENGTH} characters`);
+  }
   const names = entries.map((entry) => entry.name);
   const repeated = names.find((name, index) => names.indexOf(name) !== index);
-  if (repeated) throw new ConfigError('BATON_API_KEYS', `the name "${repeated}" is given to two keys`);
-  const checks = entries.map((entry) => ({ name: entry.name, check: tokenCheckFromEnv({ KEY: entry.token }, 'KEY', '') }));
-  // Refuses an empty list or a short key with the setting's own name.
-  const any = tokenCheckFromEnv({ BATON_API_KEYS: entries.map((entry) => entry.token).join(',') }, 'BATON_API_KEYS', 'the API needs at least one key');
+  if (repeated) throw new ConfigError(setting, `the name "${repeated}" is given to two keys`);
+  const known = entries.map((entry) => ({ name: entry.name, digest: digest(entry.token) }));
   const nameOf = (authorization: string | undefined) => {
     const token = bearerToken(authorization);
+    if (!token) return undefined;
+    const presented = digest(token);
     let found: string | undefined;
     // Every key is compared, so the time taken does not tell which one matched.
-    for (const entry of checks) if (entry.check(token)) found ??= entry.name;
+    for (const entry of known) if (timingSafeEqual(presented, entry.digest)) found ??= entry.name;
     return found;
   };
-  return Object.assign((authorization: string | undefined) => any(bearerToken(authorization)), { nameOf });
+  return Object.assign((authorization: string | undefined) => nameOf(authorization) !== undefined, { nameOf });
 }

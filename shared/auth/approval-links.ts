@@ -78,7 +78,7 @@ export function approvalLinksFromEnv(env: Env): ApprovalLinks {
       // Only a canonical encoding: one link, one spelling.
       if (b64(target.runId) !== parts[0] || b64(target.blockId) !== parts[1]) return undefined;
       const presented = Buffer.from(parts[2]!, 'base64url');
-      if (presented.length !== 32) return undefined;
+      if (presented.length !== 32 || presented.toString('base64url') !== parts[2]) return undefined;
       let ok = false;
       for (const secret of secrets) ok = timingSafeEqual(mac(secret, target), presented) || ok;
       return ok ? target : undefined;
