@@ -6,6 +6,10 @@
  * a key not among the approvers is refused; the timeout paths; the one-time
  * resume link, used twice.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { approvalLinksFromEnv } from '../../shared/auth/approval-links.ts';
@@ -223,6 +227,29 @@ blocks:
     const { runId } = await begin('name: timeout-fails\nblocks:\n  - { id: deadline, type: approval, timeout: 200ms }\n');
     expect(await ended(runId)).toMatchObject({ status: 'failed', error: { blockId: 'deadline', type: 'ApprovalTimedOut' } });
   });
+});
+
+describe('baton runs approve|reject', () => {
+  const baton = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+      const cwd = mkdtempSync(join(tmpdir(), 'baton-approvals-cli-'));
+      execFile(process.execPath, [join(import.meta.dirname, '..', '..', 'bin', 'baton.js'), ...args], { env: { ...process.env, ...stack.env }, cwd, timeout: 90_000 }, (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('decide as "cli" with a comment, and a second decision exits 1 naming why', async () => {
+    const { runId } = await begin('name: cli-decides\nblocks:\n  - { id: ok, type: approval, approvers: [alice] }\n');
+    await waitingFor(runId, 'ok');
+    const rejected = await baton(['runs', 'reject', runId, 'ok', '--comment', 'from the terminal', '--json']);
+    expect(rejected.code, rejected.stderr).toBe(0);
+    expect(JSON.parse(rejected.stdout)).toMatchObject({ runId, blockId: 'ok', approved: false, by: 'cli' });
+    expect(await ended(runId)).toMatchObject({ status: 'failed', error: { blockId: 'ok', type: 'ApprovalRejected', message: 'rejected by cli' } });
+    expect((await call('GET', `/v1/runs/${runId}/blocks/ok`)).body.data).toMatchObject({ approved: false, by: 'cli', comment: 'from the terminal' });
+    const again = await baton(['runs', 'approve', runId, 'ok']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`run "${runId}" has already ended (failed)`);
+  }, 120_000);
 });
 
 describe('the resume link and refusals', () => {
