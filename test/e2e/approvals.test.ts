@@ -19,6 +19,8 @@ import { startApiServer } from '../../local/api-server.ts';
 import { startWorkerProcess } from '../../local/split-stack.ts';
 import type { NodeProcess } from '../../local/node-process.ts';
 import { testEnv } from '../support/test-stack.ts';
+import { dataConverterFor } from '../../shared/codec/index.ts';
+import type { Payload } from '@temporalio/common';
 
 const KEYS = { alice: 'ak_alice_0123456789abcdef', bob: 'ak_bob_0123456789abcdefgh', mallory: 'ak_mallory_0123456789abcd' } as const;
 type KeyName = keyof typeof KEYS;
@@ -72,6 +74,22 @@ const ended = (runId: string) => statusWhen(runId, (s) => !['running', 'queued']
 async function output(runId: string): Promise<Json> {
   await ended(runId);
   return (await call('GET', `/v1/runs/${runId}/output`)).body;
+}
+
+/** Every payload of a run's history, decoded by the stack's own codec, as text. */
+async function decodedHistory(runId: string): Promise<{ raw: string; decoded: string }> {
+  const history = await stack.client.workflow.getHandle(runId).fetchHistory();
+  const payloads: Payload[] = [];
+  const walk = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    if ('metadata' in value && 'data' in value && (value as Payload).data instanceof Uint8Array) payloads.push(value as Payload);
+    else for (const child of Object.values(value)) walk(child);
+  };
+  walk(history);
+  const [codec] = dataConverterFor(stack.config.keyRing).payloadCodecs;
+  const decoded = await codec!.decode(payloads);
+  const text = (list: Payload[]) => list.map((payload) => Buffer.from(payload.data ?? new Uint8Array()).toString('utf8')).join('\n');
+  return { raw: text(payloads), decoded: text(decoded) };
 }
 
 beforeAll(async () => {
@@ -147,6 +165,12 @@ describe('an approval block', () => {
 
     const late = await call('POST', `/v1/runs/${runId}/blocks/sign_off/reject`);
     expect(late).toMatchObject({ status: 409, body: { error: { code: 'run_ended' } } });
+
+    // History holds the decision (a key's name, a reference), encrypted; the comment, user data, never.
+    const history = await decodedHistory(runId);
+    expect(history.decoded).toContain('"by":"alice"');
+    expect(history.raw).not.toContain('alice');
+    expect(history.decoded).not.toContain('ship it');
   }, 120_000);
 
   it('lets exactly one of several decisions sent at once win', async () => {
