@@ -55,6 +55,11 @@ export async function decideApproval(options: DecideOptions): Promise<DecisionVi
   const { client, runId, blockId } = options;
   const status = await runStatus(client, runId);
   if (status.status !== 'running' && status.status !== 'queued') throw ended(runId, status.status);
+  const approvers = Object.hasOwn(status.blocks, blockId) ? status.blocks[blockId]?.approval?.approvers : undefined;
+  // Refused before anything is written; the run's validator checks again, and decides the rest.
+  if (options.via === 'key' && approvers && !approvers.includes(options.by)) {
+    throw new ApprovalError('not_an_approver', `API key "${options.by}" is not an approver of block "${blockId}"`, runId, blockId);
+  }
   let commentRef: string | undefined;
   if (options.comment !== undefined && options.comment !== '') {
     if (!Object.hasOwn(status.blocks, blockId)) throw new ApprovalError('block_not_found', `the run has no block "${blockId}"`, runId, blockId);

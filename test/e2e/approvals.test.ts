@@ -21,6 +21,8 @@ import type { NodeProcess } from '../../local/node-process.ts';
 import { testEnv } from '../support/test-stack.ts';
 import { dataConverterFor } from '../../shared/codec/index.ts';
 import type { Payload } from '@temporalio/common';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { APPROVAL_REFUSALS, decideUpdate } from '../../shared/contract/index.ts';
 
 const KEYS = { alice: 'ak_alice_0123456789abcdef', bob: 'ak_bob_0123456789abcdefgh', mallory: 'ak_mallory_0123456789abcd' } as const;
 type KeyName = keyof typeof KEYS;
@@ -329,6 +331,17 @@ blocks:
       body: { error: { code: 'invalid_body' } },
     });
     expect(await call('POST', `/v1/runs/${runId}/blocks/first/approve`, { key: null })).toMatchObject({ status: 401 });
+    // The run checks the approvers itself, whatever a client checked before it sent the update.
+    const strict = await begin('name: strict\nblocks:\n  - { id: gate, type: approval, approvers: [alice] }\n');
+    await waitingFor(strict.runId, 'gate');
+    const refused = await stack.client.workflow
+      .getHandle(strict.runId)
+      .executeUpdate(decideUpdate, { args: [{ blockId: 'gate', approved: true, by: 'mallory', via: 'key' }] })
+      .then(() => undefined, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((refused as WorkflowUpdateFailedError).cause).toMatchObject({ type: APPROVAL_REFUSALS.forbidden });
+    expect((await call('GET', `/v1/runs/${strict.runId}`)).body.blocks.gate).toMatchObject({ status: 'waiting' });
+    await call('POST', `/v1/runs/${strict.runId}/cancel`);
     // None of those decided anything.
     expect((await call('GET', `/v1/runs/${runId}`)).body.blocks.first).toMatchObject({ status: 'waiting' });
     await call('POST', `/v1/runs/${runId}/cancel`);
