@@ -5,7 +5,7 @@ import { devCommand } from './commands/dev.ts';
 import { keygenCommand } from './commands/keygen.ts';
 import { runCommand } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
-import { runsCancel, runsList, runsRerun, runsShow } from './commands/runs.ts';
+import { runsCancel, runsDecide, runsList, runsRerun, runsShow } from './commands/runs.ts';
 import { schedulesList, schedulesSync } from './commands/schedules.ts';
 import { deployCommand, workflowsList, workflowsRelease, workflowsShow, workflowsVersions } from './commands/workflows.ts';
 import { installShutdownHandlers, stopRequestedYet } from './shutdown.ts';
@@ -93,6 +93,16 @@ runs
   .option('--wait', 'follow the new run and print its output')
   .option('--json', 'print JSON')
   .action(runsRerun);
+for (const [name, approved] of [['approve', true], ['reject', false]] as const) {
+  runs
+    .command(name)
+    .description(`${name} an approval block that is waiting (as "cli", whatever its approvers)`)
+    .argument('<runId>')
+    .argument('<blockId>')
+    .option('--comment <text>', "the block's data comment")
+    .option('--json', 'print JSON')
+    .action(runsDecide(approved));
+}
 
 const schedules = program.command('schedules').description('Temporal Schedules made from the definitions\' triggers');
 schedules.command('list').description('the schedules and their next runs').option('--json', 'print JSON').action(schedulesList);

@@ -7,6 +7,7 @@
 import { join, resolve } from 'node:path';
 import { apiKeyCheckFromEnv } from '../../shared/auth/api-keys.ts';
 import { bootstrapLine, bootstrapVersions, versionRegistry, versionStoreOf } from '../../shared/versions/index.ts';
+import { approvalLinksFromEnv } from '../../shared/auth/approval-links.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { startRateFromEnv } from '../../functions/api/config.ts';
 import { startRateLimit } from '../../functions/api/start-rate.ts';
@@ -62,6 +63,7 @@ export async function devCommand(options: DevOptions): Promise<void> {
         registry,
         versions,
         checkApiKey: apiKeyCheckFromEnv(stack.env),
+        approvalLinks: approvalLinksFromEnv(stack.env),
         ui,
         ...(startRate ? { limitStarts: startRateLimit(startRate) } : {}),
       },

@@ -1,5 +1,6 @@
-/** `baton runs list|show|cancel|rerun`: recent runs, one run's blocks, cancel, rerun from a block. */
-import { blockDetail, cancelRun, listRuns, rerunRun, runStatus, watchRun } from '../../shared/runs/index.ts';
+/** `baton runs list|show|cancel|rerun|approve|reject`: recent runs, one run's blocks, cancel, rerun from a block, decide an approval. */
+import { DECIDED_BY_CLI } from '../../shared/contract/index.ts';
+import { blockDetail, cancelRun, decideApproval, listRuns, rerunRun, runStatus, watchRun } from '../../shared/runs/index.ts';
 import { printChange, formatChange } from '../progress.ts';
 import { printJson, withCluster } from './cluster.ts';
 
@@ -61,4 +62,17 @@ export function runsRerun(runId: string, options: JsonOption & { from?: string; 
     else process.stdout.write(`${JSON.stringify(outcome.output ?? null, null, 2)}\n`);
     process.exitCode = outcome.status === 'completed' ? 0 : 1;
   });
+}
+
+/**
+ * Decides an approval block as an operator: the CLI holds the cluster's own
+ * credentials, so its decision (by "cli") is not checked against approvers.
+ */
+export function runsDecide(approved: boolean) {
+  return (runId: string, blockId: string, options: JsonOption & { comment?: string }): Promise<void> =>
+    withCluster(async ({ client, store }) => {
+      const decision = await decideApproval({ client, store, runId, blockId, approved, by: DECIDED_BY_CLI, via: 'cli', comment: options.comment });
+      if (options.json) return printJson(decision);
+      process.stderr.write(`run ${runId}: block "${blockId}" ${approved ? 'approved' : 'rejected'}\n`);
+    });
 }

@@ -11,18 +11,19 @@ import { HTTPException } from 'hono/http-exception';
 import { routePath } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { getPath } from 'hono/utils/url';
-import { blockDetail, cancelRun, listRunPage, rerunRun, runStatus } from '../../shared/runs/index.ts';
+import { approvalInfo, blockDetail, cancelRun, decideApproval, listRunPage, rerunRun, runStatus } from '../../shared/runs/index.ts';
 import { WORKFLOW_NAME } from '../../shared/definition/schema.ts';
-import { HttpError } from '../../shared/errors/index.ts';
+import { ApprovalError, HttpError } from '../../shared/errors/index.ts';
+import type { ApprovalTarget } from '../../shared/auth/approval-links.ts';
 import { controlSchedule, listSchedules } from '../../shared/schedules/index.ts';
-import { storeKeys } from '../../shared/contract/index.ts';
+import { DECIDED_BY_LINK, storeKeys } from '../../shared/contract/index.ts';
 import { answerFor } from '../http/error-mapping.ts';
 import { readJsonBody, type JsonBodyLimits } from '../http/json-body.ts';
 import { allowedMethods } from '../http/method-not-allowed.ts';
 import type { ApiDeps, DepsSource } from './deps.ts';
 import { runLinks, runStatusView } from './present.ts';
 import * as routes from './routes.ts';
-import { ReleaseBodySchema, RerunBodySchema } from './schemas.ts';
+import { DecisionBodySchema, ReleaseBodySchema, RerunBodySchema } from './schemas.ts';
 import { callerName, getVersion, listVersions, publishWorkflow, releaseVersion } from './version-routes.ts';
 import { startWorkflowRun, type Answer } from './start-workflow-run.ts';
 import { documentOf } from './document.ts';
@@ -43,6 +44,8 @@ const BODY_LIMITS: JsonBodyLimits = { maxBytes: MAX_BODY_BYTES, maxDepth: MAX_BO
 
 /** Paths anyone may read: the health check and the document. */
 const PUBLIC_PATHS: ReadonlySet<string> = new Set([routes.healthRoute.path, routes.openApiRoute.path]);
+/** Resume links are authenticated by their token, not by an API key. */
+const LINK_PREFIX = '/v1/approvals/';
 
 type ApiEnv = Env & { Variables: { deps: ApiDeps } };
 
@@ -111,6 +114,10 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
   app.use('/v1/*', async (c, next) => {
     if (PUBLIC_PATHS.has(c.req.path.replace(/\/+$/, ''))) return next();
     const deps = await getDeps();
+    if (c.req.path.startsWith(LINK_PREFIX)) {
+      c.set('deps', deps);
+      return next();
+    }
     if (!deps.checkApiKey(c.req.header('authorization'))) {
       throw new HttpError(401, 'unauthorized', 'a valid API key is required: Authorization: Bearer <key>');
     }
@@ -214,6 +221,44 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
     return c.json({ runId: started.runId, rerunOf: runId, reused: started.reused, status: 'running', links: runLinks(started.runId) }, 202);
   });
 
+  /** A decision's body: absent, or { comment }. */
+  const decisionBody = async (c: Context) => {
+    const parsed = DecisionBodySchema.safeParse((await readJsonBody(c, BODY_LIMITS)) ?? {});
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    throw new HttpError(400, 'invalid_body', `body${issue.path.length ? `.${issuePath(issue.path)}` : ''}: ${issue.message} (fields: comment)`);
+  };
+  const decide = async (c: Context<ApiEnv>, target: ApprovalTarget, approved: boolean, by: { by: string; via: 'key' | 'link' }) => {
+    const { comment } = await decisionBody(c);
+    const { client, store } = c.var.deps;
+    const decision = await decideApproval({ client, store, ...target, approved, ...by, comment });
+    logger.info({ runId: target.runId, blockId: target.blockId, approved, via: by.via }, 'approval decided');
+    return decision;
+  };
+  const keyName = (c: Context<ApiEnv>) => c.var.deps.checkApiKey.nameOf?.(c.req.header('authorization')) ?? 'api-key';
+  const linkTarget = (c: Context<ApiEnv>, token: string): ApprovalTarget => {
+    const target = c.var.deps.approvalLinks?.open(token);
+    if (!target) throw new ApprovalError('approval_link_invalid', 'this approval link is not valid');
+    return target;
+  };
+
+  app.openapi(routes.approveBlockRoute, async (c) =>
+    c.json(await decide(c, c.req.valid('param'), true, { by: keyName(c), via: 'key' }), 200),
+  );
+  app.openapi(routes.rejectBlockRoute, async (c) =>
+    c.json(await decide(c, c.req.valid('param'), false, { by: keyName(c), via: 'key' }), 200),
+  );
+  app.openapi(routes.approvalLinkRoute, async (c) => {
+    const target = linkTarget(c, c.req.valid('param').token);
+    return c.json(await approvalInfo(c.var.deps.client, target.runId, target.blockId), 200);
+  });
+  app.openapi(routes.approveByLinkRoute, async (c) =>
+    c.json(await decide(c, linkTarget(c, c.req.valid('param').token), true, { by: DECIDED_BY_LINK, via: 'link' }), 200),
+  );
+  app.openapi(routes.rejectByLinkRoute, async (c) =>
+    c.json(await decide(c, linkTarget(c, c.req.valid('param').token), false, { by: DECIDED_BY_LINK, via: 'link' }), 200),
+  );
+
   app.openapi(routes.listSchedulesRoute, async (c) => c.json({ schedules: await listSchedules(c.var.deps.client, c.var.deps.taskQueue) }, 200));
 
   app.openapi(routes.controlScheduleRoute, async (c) => {
@@ -224,6 +269,7 @@ export function createApiApp(source: DepsSource): OpenAPIHono<ApiEnv> {
 
   app.openAPIRegistry.register('RerunBody', RerunBodySchema);
   app.openAPIRegistry.register('ReleaseBody', ReleaseBodySchema);
+  app.openAPIRegistry.register('DecisionBody', DecisionBodySchema);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer' });
   let document: unknown;
   app.openapi(routes.openApiRoute, (c) => c.json((document ??= documentOf(app)) as Record<string, unknown>, 200));

@@ -10,6 +10,7 @@ import { ConfigError } from '../../shared/errors/index.ts';
 import type { StartRateSettings } from './start-rate.ts';
 import { logSettings } from '../../shared/log/index.ts';
 import { tracingSettings } from '../../shared/tracing/index.ts';
+import { approvalLinkSettings } from '../../shared/auth/approval-links.ts';
 import { temporalSettingsShape } from '../../shared/temporal/index.ts';
 
 /** The rate limit on run starts per API key (functions/api/start-rate.ts); off while the rate is unset. */
@@ -35,6 +36,7 @@ export const apiSettingsSchema = z.object({
   ...startRateSettings,
   ...logSettings,
   ...tracingSettings,
+  ...approvalLinkSettings,
   BATON_WORKFLOWS_DIR: z.string().trim().min(1, 'must be a directory path').default('workflows'),
   /** The run viewer's built files (absent: /ui/ answers 404). */
   BATON_UI_DIR: z.string().trim().min(1, 'must be a directory path').default('ui-dist'),

@@ -1,6 +1,7 @@
 /** What the API's routes work with: created once per process (a Lambda container), shared by every request. */
 import type { Client } from '@temporalio/client';
 import type { ApiKeyCheck } from '../../shared/auth/api-keys.ts';
+import type { ApprovalLinks } from '../../shared/auth/approval-links.ts';
 import type { Registry } from '../../shared/definition/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import type { VersionStore } from '../../shared/versions/index.ts';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   /** Published versions; absent: those of `store` (versionStoreOf). */
   readonly versions?: VersionStore;
   readonly checkApiKey: ApiKeyCheck;
+  /** Verifies approval resume tokens (/v1/approvals/...); absent: those links answer 404. */
+  readonly approvalLinks?: ApprovalLinks;
   /** The run viewer's built files, served under /ui/ (absent: /ui/ answers 404). */
   readonly ui?: UiAssets;
   /** Takes a run start from the caller's budget (BATON_RUN_START_RATE), or throws the 429; absent: no limit. */

@@ -17,6 +17,7 @@ import { createApiApp, type ApiDeps, type DepsSource } from './app.ts';
 import { apiConfigFromEnv } from './config.ts';
 import { loadUiAssetsIfBuilt } from './ui-assets.ts';
 import { startRateLimit } from './start-rate.ts';
+import { approvalLinksFromEnv } from '../../shared/auth/approval-links.ts';
 import { startTracing } from '../../shared/tracing/index.ts';
 import { errorLogFields, processLogger } from '../../shared/log/index.ts';
 
@@ -36,6 +37,7 @@ export async function apiDepsFromEnv(rawEnv: Env): Promise<ApiDeps> {
     registry: versionRegistry(versions),
     versions,
     checkApiKey: apiKeyCheckFromEnv(env),
+    approvalLinks: approvalLinksFromEnv(env),
     ui: loadUiAssetsIfBuilt(config.uiDir),
     ...(config.startRate ? { limitStarts: startRateLimit(config.startRate) } : {}),
   };

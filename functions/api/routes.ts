@@ -6,7 +6,9 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import {
+  ApprovalSchema,
   BlockDetailSchema,
+  DecisionSchema,
   ErrorSchema,
   listQuery,
   params,
@@ -159,6 +161,60 @@ export const rerunRoute = createRoute({
   },
 });
 
+const decisionErrors = {
+  ...bodyErrors,
+  400: error('Bad body, or the block is not an approval (not_an_approval)'),
+  409: error('The approval is not waiting (approval_not_waiting), was decided already (approval_decided), or the run has ended (run_ended)'),
+} as const;
+const decisionBody = { required: false, content: { 'application/json': { schema: { $ref: '#/components/schemas/DecisionBody' } } } };
+
+function decideRoute(decision: 'approve' | 'reject') {
+  return createRoute({
+    method: 'post',
+    path: `/v1/runs/{runId}/blocks/{blockId}/${decision}`,
+    operationId: `${decision}Block`,
+    summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a waiting approval block, as the API key's name; body { comment? }`,
+    request: { params: params.block, body: decisionBody },
+    responses: {
+      200: json(DecisionSchema, 'The decision the run took'),
+      ...decisionErrors,
+      ...authErrors,
+      403: error("The API key is not among the block's approvers (not_an_approver)"),
+      404: error('No such run (not_found) or block (block_not_found)'),
+    },
+  });
+}
+export const approveBlockRoute = decideRoute('approve');
+export const rejectBlockRoute = decideRoute('reject');
+
+export const approvalLinkRoute = createRoute({
+  method: 'get',
+  path: '/v1/approvals/{token}',
+  operationId: 'getApproval',
+  summary: 'What a resume link decides: the run, the block, whether it waits (authenticated by the token)',
+  security: [],
+  request: { params: params.approvalToken },
+  responses: { 200: json(ApprovalSchema, 'The approval'), 404: error('Not a valid link (approval_link_invalid), or its run is gone') },
+});
+
+function linkDecideRoute(decision: 'approve' | 'reject') {
+  return createRoute({
+    method: 'post',
+    path: `/v1/approvals/{token}/${decision}`,
+    operationId: `${decision}ByLink`,
+    summary: `${decision === 'approve' ? 'Approve' : 'Reject'} through the resume link (one-time: the first decision consumes it); by is "link"`,
+    security: [],
+    request: { params: params.approvalToken, body: decisionBody },
+    responses: {
+      200: json(DecisionSchema, 'The decision the run took'),
+      ...decisionErrors,
+      404: error('Not a valid link (approval_link_invalid), or its run is gone'),
+    },
+  });
+}
+export const approveByLinkRoute = linkDecideRoute('approve');
+export const rejectByLinkRoute = linkDecideRoute('reject');
+
 export const listSchedulesRoute = createRoute({
   method: 'get',
   path: '/v1/schedules',
@@ -288,6 +344,11 @@ export const apiRoutes = [
   blockDetailRoute,
   cancelRunRoute,
   rerunRoute,
+  approveBlockRoute,
+  rejectBlockRoute,
+  approvalLinkRoute,
+  approveByLinkRoute,
+  rejectByLinkRoute,
   listSchedulesRoute,
   controlScheduleRoute,
 ] as const;

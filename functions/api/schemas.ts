@@ -4,6 +4,7 @@
  * (openapi.ts), so the document cannot drift from what the code checks.
  */
 import { z } from '@hono/zod-openapi';
+import { BLOCK_STATUSES } from '../../shared/contract/plan.ts';
 
 const isoTime = z.string().openapi({ format: 'date-time', example: '2026-12-02T17:40:00.000Z' });
 
@@ -23,7 +24,7 @@ export const BlockErrorSchema = z.object({ message: z.string(), type: z.string()
 
 export const BlockStateSchema = z
   .object({
-    status: z.enum(['pending', 'running', 'completed', 'failed', 'skipped', 'cancelled']),
+    status: z.enum(BLOCK_STATUSES).openapi({ description: 'waiting: an approval block waiting for its decision' }),
     attempts: z.int(),
     startedAt: isoTime.optional(),
     endedAt: isoTime.optional(),
@@ -32,6 +33,14 @@ export const BlockStateSchema = z
     items: z.object({ total: z.int(), completed: z.int(), failed: z.int() }).partial().optional(),
     childRunId: z.string().optional(),
     reused: z.boolean().optional(),
+    approval: z
+      .object({
+        approvers: z.array(z.string()).readonly().optional(),
+        expiresAt: isoTime.optional(),
+        decision: z.object({ approved: z.boolean(), by: z.string(), at: isoTime }).optional(),
+      })
+      .optional()
+      .openapi({ description: 'An approval block: who may decide, until when, and the decision' }),
   })
   .openapi('BlockState');
 
@@ -46,6 +55,10 @@ export const RunStatusSchema = z
     response: z.object({ blockId: z.string() }).optional(),
     turn: z.int().optional().openapi({ description: "With a concurrency limit: the order the run's key granted it its slot" }),
     blocks: z.record(z.string(), BlockStateSchema),
+    approvals: z
+      .array(z.object({ blockId: z.string(), approvers: z.array(z.string()).readonly().optional(), expiresAt: isoTime.optional() }))
+      .optional()
+      .openapi({ description: 'The approval blocks waiting for a decision now' }),
   })
   .openapi('RunStatus');
 
@@ -220,6 +233,35 @@ export const publishQuery = z.object({
   release: z.enum(['true', 'false']).optional().openapi({ description: 'false: store the version without releasing it (default true)' }),
   message: z.string().max(MAX_MESSAGE).optional().openapi({ description: 'Why: kept with the version' }),
 });
+/** A decision's body: unknown fields are typos and are refused. */
+export const DecisionBodySchema = z
+  .strictObject({
+    comment: z.string().max(10_000).optional().openapi({ description: "Becomes the block's data `comment` (at most 10,000 characters)" }),
+  })
+  .openapi('DecisionBody');
+
+export const DecisionSchema = z
+  .object({
+    runId: z.string(),
+    blockId: z.string(),
+    approved: z.boolean(),
+    by: z.string().openapi({ description: "The API key's name, or `link` for a decision through the resume link" }),
+    at: isoTime,
+  })
+  .openapi('Decision');
+
+export const ApprovalSchema = z
+  .object({
+    runId: z.string(),
+    workflow: z.string(),
+    blockId: z.string(),
+    runStatus: z.string(),
+    status: z.enum(BLOCK_STATUSES).openapi({ description: 'waiting while a decision can be made' }),
+    approvers: z.array(z.string()).readonly().optional(),
+    expiresAt: isoTime.optional().openapi({ description: 'When the timeout decides (onTimeout)' }),
+    decision: z.object({ approved: z.boolean(), by: z.string(), at: isoTime }).optional(),
+  })
+  .openapi('Approval');
 
 export const MAX_IDEMPOTENCY_KEY = 256;
 
@@ -231,6 +273,7 @@ export const params = {
     version: z.coerce.number().int().min(1).openapi({ type: 'integer', minimum: 1, description: 'A version number' }),
   }),
   block: z.object({ runId: z.string().openapi({ description: 'A run id' }), blockId: z.string().openapi({ description: 'A block id' }) }),
+  approvalToken: z.object({ token: z.string().openapi({ description: "An approval's resume token (context.approvalUrl)" }) }),
   schedule: z.object({
     id: z.string().openapi({ description: 'A schedule id (baton-<workflow>-<schedule>)' }),
     action: z.enum(['pause', 'resume', 'trigger']),

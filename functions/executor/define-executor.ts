@@ -93,7 +93,7 @@ export function defineExecutor<Extra>(spec: ExecutorSpec<Extra>): Executor {
     async function runStep(envelope: BlockEnvelope): Promise<BlockReply> {
       const resolved = await resolveStep(envelope, runtime);
       const logs: LogLine[] = [];
-      const timeoutMs = resolved.step.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timeoutMs = ('timeoutMs' in resolved.step ? resolved.step.timeoutMs : undefined) ?? DEFAULT_TIMEOUT_MS;
       return completeStep(runtime, resolved, logs, () =>
         spec.run(
           {

@@ -10,6 +10,7 @@ import { logSettings } from '../../shared/log/index.ts';
 import { tracingSettings } from '../../shared/tracing/index.ts';
 import { coreSettings, envWholeNumber, parseEnv, parseResultsUrl, type Env } from '../../shared/config/index.ts';
 import { openResultStore, type ResultStore } from '../../shared/store/index.ts';
+import { approvalLinksFromEnv, approvalLinkSettings, type ApprovalLinks } from '../../shared/auth/approval-links.ts';
 import { validateDefinition, type Definition } from '../../shared/definition/index.ts';
 import { DEFAULT_MAX_RESULT_BYTES, storeKeys } from '../../shared/contract/index.ts';
 import { Sandbox, sandboxOptionsFromEnv, sandboxSettings } from './sandbox/index.ts';
@@ -27,6 +28,8 @@ export interface ExecutorRuntime {
   readonly sandbox: Sandbox;
   /** Fresh Python interpreters, booted only once a Python block runs; masks the same secrets as `sandbox`. */
   readonly python: PythonSandbox;
+  /** The resume links of approval blocks (context.approvalUrl). */
+  readonly approvalLinks: ApprovalLinks;
   definition(hash: string): Promise<Definition>;
 }
 
@@ -41,6 +44,7 @@ export const executorRuntimeSettings = {
   ...pythonSettings,
   ...logSettings,
   ...tracingSettings,
+  ...approvalLinkSettings,
 };
 
 export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sandbox; readonly python?: PythonSandbox } = {}): ExecutorRuntime {
@@ -56,6 +60,7 @@ export function createExecutorRuntime(env: Env, options: { readonly sandbox?: Sa
     store,
     maxResultBytes: settings.BATON_MAX_RESULT_BYTES ?? DEFAULT_MAX_RESULT_BYTES,
     sandbox,
+    approvalLinks: approvalLinksFromEnv(env),
     python: options.python ?? new PythonSandbox(pythonOptionsFromEnv(env, sandbox.secrets)),
     definition(hash) {
       let cached = definitions.get(hash);

@@ -19,11 +19,20 @@ async function loadItem(envelope: BlockEnvelope, index: number, runtime: Executo
   return items[index % LOOP_ITEMS_PER_CHUNK];
 }
 
+/** The resume link of each approval block of the run, by block id; undefined when the workflow has none. */
+async function approvalUrls(envelope: BlockEnvelope, runtime: ExecutorRuntime): Promise<Record<string, string> | undefined> {
+  const definition = await runtime.definition(envelope.definitionHash);
+  const ids = definition.blocks.filter((block) => block.type === 'approval').map((block) => block.id);
+  if (ids.length === 0) return undefined;
+  return Object.fromEntries(ids.map((blockId) => [blockId, runtime.approvalLinks.url({ runId: envelope.runId, blockId })]));
+}
+
 export async function loadScope(
   envelope: BlockEnvelope,
   mentions: readonly string[],
   runtime: ExecutorRuntime,
 ): Promise<Record<string, unknown>> {
+  const approvalUrl = await approvalUrls(envelope, runtime);
   const scope: Record<string, unknown> = {
     context: {
       runId: envelope.runId,
@@ -31,6 +40,7 @@ export async function loadScope(
       block: envelope.blockId,
       attempt: envelope.attempt,
       ...(envelope.item !== undefined ? { index: envelope.item } : {}),
+      ...(approvalUrl ? { approvalUrl } : {}),
     },
   };
   if (envelope.runError) scope.error = envelope.runError;

@@ -3,7 +3,7 @@
  * Recognised by `name`, not `instanceof`: an error may come from another
  * realm or another copy of the module, and the name is its contract.
  */
-import type { HttpError } from '../../shared/errors/index.ts';
+import { APPROVAL_ERROR_STATUS, type ApprovalErrorReason, type HttpError } from '../../shared/errors/index.ts';
 
 export interface ErrorAnswer {
   readonly status: number;
@@ -37,6 +37,10 @@ export function answerFor(error: unknown): ErrorAnswer | undefined {
     }
     case 'VersionError':
       return { status: error.reason === 'not_found' ? 404 : 400, code: error.reason === 'not_found' ? 'not_found' : 'invalid_request', message: error.message, headers: {} };
+    case 'ApprovalError': {
+      const reason = error.reason as ApprovalErrorReason;
+      return { status: APPROVAL_ERROR_STATUS[reason] ?? 409, code: reason, message: error.message, headers: {} };
+    }
     case 'ScheduleOperationError':
       return { status: 404, code: 'not_found', message: error.message, headers: {} };
     case 'DefinitionError':

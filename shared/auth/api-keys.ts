@@ -9,8 +9,11 @@ import { ConfigError } from '../errors/index.ts';
 export interface ApiKeyCheck {
   (authorization: string | undefined): boolean;
   /** The name of the key the header presents (who published a version, who approved), or undefined for no valid key. */
-  nameOf?(authorization: string | undefined): string | undefined;
+  readonly nameOf?: (authorization: string | undefined) => string | undefined;
 }
+
+/** An entry of BATON_API_KEYS is `name:key`, or a bare key, named by unnamedKeyName. */
+const NAMED_ENTRY = /^([A-Za-z0-9_.@-]{1,64}):(\S+)$/;
 
 /** Checks a bare token (from a header or a URL path). */
 export type TokenCheck = (token: string | undefined) => boolean;
@@ -23,12 +26,17 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
 }
 
-/** Tokens from a comma-separated setting; `purpose` completes "not set: ..." when there are none. */
-export function tokenCheckFromEnv(env: Record<string, string | undefined>, setting: string, purpose: string): TokenCheck {
-  const tokens = (env[setting] ?? '')
+/** The entries of a comma-separated setting. */
+function entriesOf(env: Record<string, string | undefined>, setting: string): string[] {
+  return (env[setting] ?? '')
     .split(',')
     .map((token) => token.trim())
     .filter(Boolean);
+}
+
+/** Tokens from a comma-separated setting; `purpose` completes "not set: ..." when there are none. */
+export function tokenCheckFromEnv(env: Record<string, string | undefined>, setting: string, purpose: string): TokenCheck {
+  const tokens = entriesOf(env, setting);
   if (tokens.length === 0) throw new ConfigError(setting, `not set: ${purpose}`);
   if (tokens.some((token) => token.length < MIN_TOKEN_LENGTH)) {
     throw new ConfigError(setting, `each key must be at least ${MIN_TOKEN_LENGTH} characters`);
@@ -43,42 +51,34 @@ export function tokenCheckFromEnv(env: Record<string, string | undefined>, setti
   };
 }
 
-/** `name:key`: a key with its name. A name is what logs and records show; the key itself never is. */
-const NAMED_KEY = /^([A-Za-z0-9_.-]{1,64}):(.+)$/;
-
 /** A bare key's name: `key-` and the start of its digest, stable across restarts and reorderings, and no secret. */
 export function unnamedKeyName(key: string): string {
   return `key-${digest(key).toString('hex').slice(0, 8)}`;
 }
 
-/**
- * BATON_API_KEYS: comma-separated keys, each bare or `name:key`. The check
- * also tells which key a header presents (nameOf), by name.
- */
+/** `BATON_API_KEYS`: each key with its name (who published a version, the identity approval blocks list as approvers). */
 export function apiKeyCheckFromEnv(env: Record<string, string | undefined>): ApiKeyCheck {
-  const entries = (env.BATON_API_KEYS ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const named = NAMED_KEY.exec(entry);
-      return named ? { name: named[1] as string, key: (named[2] as string).trim() } : { name: unnamedKeyName(entry), key: entry };
-    });
-  const names = new Set<string>();
-  for (const { name } of entries) {
-    if (names.has(name)) throw new ConfigError('BATON_API_KEYS', `the key name "${name}" is used twice`);
-    names.add(name);
+  const setting = 'BATON_API_KEYS';
+  const entries = entriesOf(env, setting).map((entry) => {
+    const named = NAMED_ENTRY.exec(entry);
+    return named ? { name: named[1]!, token: named[2]! } : { name: unnamedKeyName(entry), token: entry };
+  });
+  if (entries.length === 0) throw new ConfigError(setting, 'not set: the API needs at least one key');
+  if (entries.some((entry) => entry.token.length < MIN_TOKEN_LENGTH)) {
+    throw new ConfigError(setting, `each key must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
-  const check = tokenCheckFromEnv({ BATON_API_KEYS: entries.map((e) => e.key).join(',') }, 'BATON_API_KEYS', 'the API needs at least one key');
-  const byDigest = entries.map((entry) => ({ name: entry.name, digest: digest(entry.key) }));
-  const apiKeyCheck: ApiKeyCheck = (authorization) => check(bearerToken(authorization));
-  apiKeyCheck.nameOf = (authorization) => {
+  const names = entries.map((entry) => entry.name);
+  const repeated = names.find((name, index) => names.indexOf(name) !== index);
+  if (repeated) throw new ConfigError(setting, `the name "${repeated}" is given to two keys`);
+  const known = entries.map((entry) => ({ name: entry.name, digest: digest(entry.token) }));
+  const nameOf = (authorization: string | undefined) => {
     const token = bearerToken(authorization);
     if (!token) return undefined;
     const presented = digest(token);
     let found: string | undefined;
-    for (const known of byDigest) if (timingSafeEqual(presented, known.digest)) found = known.name;
+    // Every key is compared, so the time taken does not tell which one matched.
+    for (const entry of known) if (timingSafeEqual(presented, entry.digest)) found ??= entry.name;
     return found;
   };
-  return apiKeyCheck;
+  return Object.assign((authorization: string | undefined) => nameOf(authorization) !== undefined, { nameOf });
 }

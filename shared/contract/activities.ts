@@ -55,6 +55,19 @@ export interface RecordFailureInput {
   readonly error: { readonly type: string; readonly message: string };
 }
 
+export interface RecordApprovalInput {
+  readonly runId: string;
+  readonly blockId: string;
+  readonly approved: boolean;
+  readonly by: string;
+  /** Epoch ms. */
+  readonly at: number;
+  /** The decision's comment in the store (storeKeys.approvalComment), if it has one. */
+  readonly commentRef?: string;
+  /** A rejection or timeout fails the block: its data keeps the decision, beside the error. */
+  readonly error?: { readonly type: string; readonly message: string };
+}
+
 export interface FinishRunInput extends RunOutputSpec {
   readonly runId: string;
 }
@@ -79,6 +92,8 @@ export interface BatonActivities {
   collectLoop(input: CollectLoopInput): Promise<CollectLoopResult>;
   adoptChildOutput(input: AdoptChildOutputInput): Promise<ResultRef>;
   recordFailure(input: RecordFailureInput): Promise<void>;
+  /** An approval's decision as the block's data `{ approved, by, at, comment }`. */
+  recordApproval(input: RecordApprovalInput): Promise<ResultRef>;
   finishRun(input: FinishRunInput): Promise<ResultRef>;
   copyResults(input: CopyResultsInput): Promise<void>;
   prepareScheduledRun(input: PrepareScheduledRunInput): Promise<void>;

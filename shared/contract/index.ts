@@ -12,3 +12,4 @@ export * from './run.ts';
 export * from './store-keys.ts';
 export * from './response-headers.ts';
 export * from './concurrency.ts';
+export * from './approval.ts';

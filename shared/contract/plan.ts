@@ -7,7 +7,8 @@
  * checked for exhaustiveness and each kind carries exactly its own fields.
  */
 
-export const BLOCK_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped', 'cancelled'] as const;
+/** waiting: an approval block waiting for its decision (docs/language.md). */
+export const BLOCK_STATUSES = ['pending', 'running', 'waiting', 'completed', 'failed', 'skipped', 'cancelled'] as const;
 export type BlockStatus = (typeof BLOCK_STATUSES)[number];
 
 export interface RetryPlan {
@@ -79,7 +80,18 @@ export interface WaitBlockPlan extends BlockFields {
   readonly durationMs: number;
 }
 
+/** Waits in the workflow itself for a person's decision (worker/workflows/approval.ts); no executor runs it. */
+export interface ApprovalBlockPlan extends BlockFields {
+  readonly type: 'approval';
+  /** The API key names that may decide; absent: any key. */
+  readonly approvers?: readonly string[];
+  /** How long it waits at most; absent: no limit. */
+  readonly timeoutAfterMs?: number;
+  readonly onTimeout: 'approve' | 'reject' | 'fail';
+}
+
 export type PlanBlock =
+  | ApprovalBlockPlan
   | ExecutorBlockPlan
   | ResponseBlockPlan
   | WorkflowBlockPlan

@@ -9,6 +9,7 @@ import type { BlockStatus, Plan } from './plan.ts';
 import type { ResultRef } from './envelope.ts';
 import type { BlockError, RunError } from './block-error.ts';
 import type { RunLimit } from './concurrency.ts';
+import type { ApprovalDecision, ApprovalDecisionRequest, ApprovalState } from './approval.ts';
 
 /** The workflow types the Baton worker serves. */
 export const BATON_RUN = 'batonRun';
@@ -75,6 +76,8 @@ export interface BlockState {
   items?: LoopProgress;
   /** workflow: the child run's id. */
   childRunId?: string;
+  /** approval: who may decide, until when, and the decision once taken. */
+  approval?: ApprovalState;
   /** A rerun took this block's result from the earlier run; it did not run again. */
   reused?: boolean;
 }
@@ -102,6 +105,14 @@ export const TERMINAL_BLOCK_STATUSES: ReadonlySet<BlockStatus> = new Set(['compl
 export const statusQuery = defineQuery<RunStatus>('status');
 /** Resolves when a response block completes (or the run ends without one: null). */
 export const responseUpdate = defineUpdate<RunResponse | null>('response');
+
+/**
+ * A decision on an approval block. Its validator refuses (ApplicationFailure
+ * of a type in APPROVAL_REFUSALS) a block that is unknown, not an approval,
+ * not waiting or already decided, and a key not among the approvers, so of
+ * two decisions at once exactly one is accepted.
+ */
+export const decideUpdate = defineUpdate<ApprovalDecision, [ApprovalDecisionRequest]>('decide');
 
 /** batonRun's signature, for typed client handles (`WorkflowHandle<BatonRunWorkflow>`) without importing workflow code. */
 export type BatonRunWorkflow = (input: BatonRunInput) => Promise<BatonRunResult>;

@@ -24,6 +24,9 @@ export const storeKeys = {
     `runs/${segment('run id', runId)}/blocks/${segment('block id', blockId)}/items/${Math.trunc(chunk)}`,
   logs: (runId: string, blockId: string, index?: number) =>
     `runs/${segment('run id', runId)}/logs/${segment('block id', blockId)}${index === undefined ? '' : `/${Math.trunc(index)}`}`,
+  /** A decision's comment, written by the API before it sends the decision (which carries only this key's id). */
+  approvalComment: (runId: string, blockId: string, decisionId: string) =>
+    `runs/${segment('run id', runId)}/approvals/${segment('block id', blockId)}/${segment('decision id', decisionId)}`,
   output: (runId: string) => `runs/${segment('run id', runId)}/output`,
   definition: (hash: string) => `definitions/${segment('definition hash', hash)}`,
   /** Where the published workflows live: one sub-prefix per name. */

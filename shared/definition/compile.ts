@@ -31,10 +31,14 @@ export function definitionHash(definition: Definition): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 32);
 }
 
+/** An approval has no attempts to retry: its plan carries the one-attempt default. */
+const SINGLE_ATTEMPT = { maxAttempts: 1, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 60_000 };
+
 /** The fields every step has, in the order the plans recorded so far have them. */
 function stepFields(step: Step, ids: ReadonlySet<string>) {
   const candidates = new Set(['trigger', ...ids]);
   const mentions = stepMentions(step, candidates);
+  if (step.type === 'approval') return { retry: SINGLE_ATTEMPT, onError: step.onError, mentions };
   return {
     ...(step.timeoutMs !== undefined ? { timeoutMs: step.timeoutMs } : {}),
     retry: step.retry,
@@ -65,6 +69,18 @@ function planBlock(block: Block, ids: ReadonlySet<string>, predecessors: Readonl
       return { id: block.id, type: block.type, ...fields, ...edges, body: loopBodyPlan(block.body, ids), concurrency: block.concurrency };
     case 'wait':
       return { id: block.id, type: block.type, ...fields, ...edges, durationMs: parseDuration(block.duration) ?? 0 };
+    case 'approval': {
+      const timeoutAfterMs = block.timeout === undefined ? undefined : parseDuration(block.timeout);
+      return {
+        id: block.id,
+        type: block.type,
+        ...fields,
+        ...edges,
+        ...(block.approvers ? { approvers: block.approvers } : {}),
+        ...(timeoutAfterMs !== undefined ? { timeoutAfterMs } : {}),
+        onTimeout: block.onTimeout,
+      };
+    }
   }
 }
 

@@ -21,6 +21,7 @@ import {
   RESERVED_IDS,
   blockSchemas,
   definitionShellSchema,
+  type ApprovalBlock,
   loopBodySchemas,
   type Block,
   type BlockType,
@@ -100,7 +101,25 @@ function validateStep<T extends Step>(
     const ms = parseDuration(step.duration);
     if (ms !== undefined && ms > MAX_WAIT_MS) issues.push({ path: formatPath([...at, 'duration']), message: 'at most 365 days' });
   }
+  if (step.type === 'approval') issues.push(...approvalIssues(step, at));
   return step;
+}
+
+/** An approval's timeout is a duration like a wait's; onTimeout means nothing without one. */
+function approvalIssues(step: ApprovalBlock, at: Path): DefinitionIssue[] {
+  const found: DefinitionIssue[] = [];
+  const raw = step.timeout;
+  if (raw === undefined) {
+    if (step.onTimeout !== 'fail') found.push({ path: formatPath([...at, 'onTimeout']), message: 'needs a timeout' });
+    return found;
+  }
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms === 0) {
+    found.push({ path: formatPath([...at, 'timeout']), message: `"${String(raw)}" is not a duration (milliseconds, or like 30s, 5m, 2h, 1d)` });
+  } else if (ms > MAX_WAIT_MS) {
+    found.push({ path: formatPath([...at, 'timeout']), message: 'at most 365 days' });
+  }
+  return found;
 }
 
 function typeOf(raw: unknown, at: Path, allowed: readonly string[], issues: DefinitionIssue[]): string | undefined {

@@ -11,7 +11,7 @@ import { concurrencySchema, type Concurrency } from './concurrency.ts';
 export const WORKFLOW_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 /** A JavaScript identifier without `$`, so it is also a safe result-store key segment. */
 export const BLOCK_ID = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-export const BLOCK_TYPES = ['code', 'query', 'http', 'branch', 'loop', 'wait', 'response', 'workflow'] as const;
+export const BLOCK_TYPES = ['code', 'query', 'http', 'branch', 'loop', 'wait', 'response', 'workflow', 'approval'] as const;
 export type BlockType = (typeof BLOCK_TYPES)[number];
 export const LOOP_BODY_TYPES = ['code', 'query', 'http', 'workflow'] as const;
 
@@ -31,6 +31,9 @@ export const MAX_LOOP_ITEMS = 10_000;
 export const MAX_LOOP_CONCURRENCY = 100;
 export const MAX_WORKFLOW_DEPTH = 10;
 export const MAX_WAIT_MS = 365 * 24 * 3_600_000;
+export const ON_TIMEOUT = ['approve', 'reject', 'fail'] as const;
+/** An API key's name (BATON_API_KEYS `name:key`), as approvers list it. */
+export const API_KEY_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 export const OVERLAP_POLICIES = ['skip', 'buffer_one', 'buffer_all', 'cancel_other', 'allow_all'] as const;
 
 const DEFAULT_RETRY = { maxAttempts: 1, initialIntervalMs: 1000, backoffCoefficient: 2, maxIntervalMs: 60_000 };
@@ -128,6 +131,23 @@ export const responseBlockSchema = z.strictObject({
   body: templated.optional(),
 });
 
+/**
+ * An approval waits for a person (docs/language.md): no executor runs it, so it
+ * has neither timeoutMs nor retry; `timeout` is how long it waits at most.
+ */
+export const approvalBlockSchema = z.strictObject({
+  id: blockIdSchema,
+  after: z.array(z.string()).default([]),
+  onError: z.enum(['fail', 'continue']).default('fail'),
+  type: z.literal('approval'),
+  approvers: z
+    .array(z.string().regex(API_KEY_NAME, `must be an API key name (${API_KEY_NAME.source})`), { error: 'must be a list of API key names' })
+    .min(1, 'lists at least one API key name (leave approvers out to let any key decide)')
+    .optional(),
+  timeout: z.union([z.int().min(1).max(MAX_WAIT_MS), z.string()]).optional(),
+  onTimeout: z.enum(ON_TIMEOUT, { error: `must be one of ${ON_TIMEOUT.join(', ')}` }).default('fail'),
+});
+
 export const loopBodySchemas = {
   code: z.strictObject({ ...stepFields, ...codeFields }),
   query: z.strictObject({ ...stepFields, ...queryFields }),
@@ -154,6 +174,7 @@ export const blockSchemas = {
   wait: waitBlockSchema,
   response: responseBlockSchema,
   workflow: workflowBlockSchema,
+  approval: approvalBlockSchema,
 } as const;
 
 export type CodeBlock = z.infer<typeof codeBlockSchema>;
@@ -163,8 +184,9 @@ export type WorkflowBlock = z.infer<typeof workflowBlockSchema>;
 export type BranchBlock = z.infer<typeof branchBlockSchema>;
 export type WaitBlock = z.infer<typeof waitBlockSchema>;
 export type ResponseBlock = z.infer<typeof responseBlockSchema>;
+export type ApprovalBlock = z.infer<typeof approvalBlockSchema>;
 export type LoopBlock = Omit<z.infer<typeof loopBlockSchema>, 'body'> & { body: LoopBody };
-export type Block = CodeBlock | QueryBlock | HttpBlock | WorkflowBlock | BranchBlock | WaitBlock | ResponseBlock | LoopBlock;
+export type Block = CodeBlock | QueryBlock | HttpBlock | WorkflowBlock | BranchBlock | WaitBlock | ResponseBlock | LoopBlock | ApprovalBlock;
 /** What an executor runs: a block, or a loop body standing in for one item. */
 export type Step = Block | LoopBody;
 

@@ -1,3 +1,4 @@
+export { ApprovalError, APPROVAL_ERROR_STATUS, type ApprovalErrorReason } from './approval-error.ts';
 export { BatonError, errorMessage } from './baton-error.ts';
 export { BlockFailure } from './block-failure.ts';
 export { CodecError } from './codec-error.ts';

@@ -6,3 +6,4 @@ export { listRunPage, MAX_PAGE_SIZE, RUN_LIST_STATUSES, storeRunIdOf, type RunLi
 export { runEnding, type RunEnding } from './run-ending.ts';
 export { runGraph, type GraphBlock, type GraphEdge, type RunGraph } from './run-graph.ts';
 export { gateIdOf, type GateTuning } from './run-limit.ts';
+export { approvalInfo, approvalView, decideApproval, MAX_COMMENT_CHARS, type ApprovalView, type DecideOptions, type DecisionView } from './approvals.ts';

@@ -545,6 +545,11 @@ describe('the OpenAPI document', () => {
         'POST /v1/workflows/{name}/release',
         'GET /v1/runs/{runId}/plan',
         'GET /v1/runs/{runId}/trigger',
+        'POST /v1/runs/{runId}/blocks/{blockId}/approve',
+        'POST /v1/runs/{runId}/blocks/{blockId}/reject',
+        'GET /v1/approvals/{token}',
+        'POST /v1/approvals/{token}/approve',
+        'POST /v1/approvals/{token}/reject',
       ].sort(),
     );
   });

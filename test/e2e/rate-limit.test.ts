@@ -11,6 +11,7 @@ import { apiDepsFromEnv } from '../../functions/api/handler.ts';
 import type { ApiDeps } from '../../functions/api/app.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
+import { bootstrapVersions, versionStoreOf } from '../../shared/versions/index.ts';
 
 const KEY_A = 'rate-key-a-0123456789abcdef';
 const KEY_B = 'rate-key-b-0123456789abcdef';
@@ -31,6 +32,8 @@ beforeAll(async () => {
     BATON_WORKFLOWS_DIR: dir,
     BATON_RUN_START_RATE: '2/h',
   });
+  // The API serves released versions from the store: the directory is published there, as a worker does at start.
+  await bootstrapVersions(versionStoreOf(stack.store), dir);
   api = await startApiServer(deps, { port: 0 });
 });
 

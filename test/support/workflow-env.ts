@@ -106,6 +106,7 @@ class ScriptedActivities {
       collectLoop: store('collectLoop'),
       adoptChildOutput: store('adoptChildOutput'),
       recordFailure: async (input) => void (await store('recordFailure')(input)),
+      recordApproval: store('recordApproval'),
       finishRun: store('finishRun'),
       copyResults: async (input) => void (await store('copyResults')(input)),
       prepareScheduledRun: async (input) => void (await store('prepareScheduledRun')(input)),

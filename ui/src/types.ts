@@ -4,7 +4,8 @@ export interface ApiErrorBody {
   readonly error?: { readonly code?: string; readonly message?: string };
 }
 
-export type BlockStatus = 'pending' | 'running' | 'completed' | 'failed' | 'skipped' | 'cancelled';
+/** waiting: an approval block waiting for its decision. */
+export type BlockStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped' | 'cancelled';
 
 /** Times come as ISO 8601 strings (older servers sent epoch milliseconds). */
 export type Time = string | number;

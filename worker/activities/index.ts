@@ -9,6 +9,7 @@ import type { FunctionNames } from '../../shared/config/index.ts';
 import type { ResultStore } from '../../shared/store/index.ts';
 import { adoptChildOutput, collectLoop, copyResults, finishRun, prepareScheduledRun, recordFailure } from './results.ts';
 import { whileHeartbeating } from './heartbeat.ts';
+import { recordApproval } from './approval.ts';
 import { runBlock } from './run-block.ts';
 import { createGateActivities } from './gate.ts';
 import type { BatonActivities, GateActivities } from '../../shared/contract/index.ts';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps): BatonActivities & Partial<
     collectLoop: (input) => whileHeartbeating(() => collectLoop(deps.store, input)),
     adoptChildOutput: (input) => whileHeartbeating(() => adoptChildOutput(deps.store, input)),
     recordFailure: (input) => whileHeartbeating(() => recordFailure(deps.store, input)),
+    recordApproval: (input) => whileHeartbeating(() => recordApproval(deps.store, input)),
     finishRun: (input) => whileHeartbeating(() => finishRun(deps.store, input)),
     copyResults: (input) => whileHeartbeating(() => copyResults(deps.store, input)),
     prepareScheduledRun: (input) => whileHeartbeating(() => prepareScheduledRun(deps.store, input)),

@@ -43,6 +43,7 @@ import { finishSpec, mentionedStatuses, outputSpec, type OutputContext } from '.
 import { failsRun, nextMoves, pendingBecomes, runEnd, type RunEnd } from './run-rules.ts';
 import { LOCAL_ACTIVITIES_PATCH, storeActivities, type StepTarget } from './steps.ts';
 import { waitForSlot } from './run-limit.ts';
+import { openApprovalDesk, recordsOwnFailure } from './approval.ts';
 
 /** The patch ids batonRun (and its loop batches) may record with patched() (the encryption tests allow exactly these in clear). */
 export const PATCH_IDS: readonly string[] = [LOCAL_ACTIVITIES_PATCH];
@@ -85,8 +86,14 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
     ...(failure ? { error: failure } : {}),
     ...(response ? { response } : {}),
     ...(turn !== undefined ? { turn } : {}),
-    blocks: Object.fromEntries([...states].map(([id, state]) => [id, { ...state, ...(state.items ? { items: { ...state.items } } : {}) }])),
+    blocks: Object.fromEntries(
+      [...states].map(([id, state]) => [
+        id,
+        { ...state, ...(state.items ? { items: { ...state.items } } : {}), ...(state.approval ? { approval: { ...state.approval } } : {}) },
+      ]),
+    ),
   }));
+  const approvals = openApprovalDesk(blocks, (id) => states.get(id), localSteps);
   setHandler(responseUpdate, async () => {
     await condition(() => response !== undefined || (runState !== 'running' && runState !== 'queued'));
     return response ?? null;
@@ -114,6 +121,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       finish: () => finishSpec(outputContext(), block, failure !== undefined),
       itemsPerBatch: input.itemsPerBatch,
       localSteps,
+      approvals,
     });
     if (end.status === 'completed') {
       state.status = 'completed';
@@ -125,9 +133,11 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       state.status = 'failed';
       state.error = end.error;
       // With onError: continue the block's data is { error }; the executor may not have stored it.
-      await CancellationScope.nonCancellable(() =>
-        storeActivities(localSteps).recordFailure({ runId, blockId: block.id, error: end.error }),
-      );
+      if (!recordsOwnFailure(block, end.error)) {
+        await CancellationScope.nonCancellable(() =>
+          storeActivities(localSteps).recordFailure({ runId, blockId: block.id, error: end.error }),
+        );
+      }
       if (failsRun(block, runError !== undefined)) failRun(block.id, end.error);
     }
     state.endedAt = Date.now();

@@ -13,6 +13,7 @@ import type {
 } from '../../shared/contract/index.ts';
 import { withRetries, type StepEnd } from './attempts.ts';
 import { runLoop } from './loop.ts';
+import type { ApprovalDesk } from './approval.ts';
 import { runStepAttempt, storeActivities, type StepResult, type StepTarget } from './steps.ts';
 
 export interface BlockRun {
@@ -25,6 +26,8 @@ export interface BlockRun {
   readonly itemsPerBatch?: number | undefined;
   /** The run took LOCAL_ACTIVITIES_PATCH: its short steps run as local activities. */
   readonly localSteps: boolean;
+  /** Where approval blocks wait for their decisions. */
+  readonly approvals: ApprovalDesk;
 }
 
 export type BlockEnd = StepEnd<StepResult | null>;
@@ -92,6 +95,8 @@ export async function executeBlock(block: PlanBlock, run: BlockRun): Promise<Blo
       return runBranch(block, run);
     case 'loop':
       return runLoopBlock(block, run);
+    case 'approval':
+      return run.approvals.wait(block, run.state, run.target.runId);
     default:
       return unknownBlock(block);
   }

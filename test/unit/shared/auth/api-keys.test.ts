@@ -18,7 +18,7 @@ describe('API key names', () => {
   });
 
   it('refuses a name used twice and a named key that is too short, naming BATON_API_KEYS', () => {
-    expect(() => apiKeyCheckFromEnv({ BATON_API_KEYS: `ci:${ALICE},ci:${BARE}` })).toThrow(/^BATON_API_KEYS: the key name "ci" is used twice/);
+    expect(() => apiKeyCheckFromEnv({ BATON_API_KEYS: `ci:${ALICE},ci:${BARE}` })).toThrow(/^BATON_API_KEYS: the name "ci" is given to two keys/);
     expect(() => apiKeyCheckFromEnv({ BATON_API_KEYS: 'ci:short' })).toThrow(/^BATON_API_KEYS: each key must be at least 16 characters/);
   });
 });
