@@ -179,12 +179,12 @@ describe('an approval block', () => {
     const { runId } = await begin(`
 name: race
 blocks:
-  - { id: gate, type: approval }
+  - { id: gate, type: approval, onError: continue }
   - { id: linger, type: wait, after: [gate], duration: 3s }
-  - { id: after_gate, type: code, after: [linger], code: "return gate.data.by" }
+  - { id: after_gate, type: code, after: [linger], code: "return { by: gate.data.by, status: gate.status }" }
 `);
-    // linger keeps an approved run going, so the losers meet a decided block (not only an ended run,
-    // which a run whose next blocks are local activities can reach before the losers arrive).
+    // onError: continue and linger keep the run going whichever decision wins, so the losers meet a
+    // decided block (not only an ended run, which a rejection or a quick approved path reaches at once).
     await waitingFor(runId, 'gate');
     const senders: Array<[KeyName, 'approve' | 'reject']> = [
       ['alice', 'approve'], ['bob', 'reject'], ['mallory', 'approve'], ['alice', 'reject'], ['bob', 'approve'], ['mallory', 'reject'],
@@ -199,14 +199,10 @@ blocks:
     const winner = winners[0]!.body;
     const final = await ended(runId);
     expect(final.blocks.gate.approval.decision).toMatchObject({ approved: winner.approved, by: winner.by });
-    if (winner.approved) {
-      expect(final.status).toBe('completed');
-      expect((await output(runId)).output).toEqual({ after_gate: winner.by });
-    } else {
-      // A rejection fails the block, and so the run.
-      expect(final).toMatchObject({ status: 'failed', error: { blockId: 'gate', type: 'ApprovalRejected' } });
-      expect(final.blocks.after_gate.status).toBe('cancelled');
-    }
+    // A rejection fails the block; onError: continue lets the run go on with the decision as its data.
+    expect(final.status).toBe('completed');
+    expect(final.blocks.gate.status).toBe(winner.approved ? 'completed' : 'failed');
+    expect((await output(runId)).output).toEqual({ after_gate: { by: winner.by, status: winner.approved ? 'completed' : 'failed' } });
   });
 
   it('fails on rejection, so onError: continue applies and a branch can test approved', async () => {
