@@ -13,6 +13,7 @@ import { loadConfig } from '../shared/config/index.ts';
 import { errorMessage } from '../shared/errors/index.ts';
 import { localExecutors } from './executors.ts';
 import { startLambdaEndpoint } from './lambda-endpoint.ts';
+import { installLastResort } from '../shared/log/last-resort.ts';
 
 function portArgument(argv: readonly string[]): number {
   const at = argv.indexOf('--port');
@@ -23,6 +24,8 @@ function portArgument(argv: readonly string[]): number {
 }
 
 async function main(): Promise<void> {
+  // A bug outside any invocation's handling is logged (class and frames, no message) and the endpoint keeps serving.
+  installLastResort('baton lambda endpoint');
   const config = loadConfig(process.env);
   const endpoint = await startLambdaEndpoint({
     functions: localExecutors(config.functions, process.env).functions,

@@ -26,6 +26,7 @@ import { startTracing } from '../shared/tracing/index.ts';
 import { loadWorkerSettings } from './settings.ts';
 import { FORWARD_CORE_LOGS, sdkLoggerFor } from './sdk-logger.ts';
 import { createLogger, logOptionsFromEnv, type Logger } from '../shared/log/index.ts';
+import { installLastResort } from '../shared/log/last-resort.ts';
 
 const COMPONENT = 'baton worker';
 /** The defaults until the settings are read (a bad one is reported through this). */
@@ -57,6 +58,8 @@ function installRuntime(metricsAddress: string | undefined): void {
 }
 
 async function main(): Promise<void> {
+  // A bug outside any task handler is logged (class and frames, no message) and the worker keeps polling.
+  installLastResort(COMPONENT, (line) => logger.error(line));
   // Secrets by reference are resolved into a copy: every setting below reads this env, none process.env.
   const env: Env = await withSecretRefs(process.env);
   // Every setting is read before anything connects, so a bad one stops start-up with one line.

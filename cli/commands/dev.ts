@@ -11,7 +11,7 @@ import { approvalLinksFromEnv } from '../../shared/auth/approval-links.ts';
 import { startApiServer } from '../../local/api-server.ts';
 import { startRateFromEnv } from '../../functions/api/config.ts';
 import { startRateLimit } from '../../functions/api/start-rate.ts';
-import { installLastResort } from '../../local/last-resort.ts';
+import { installLastResort } from '../../shared/log/last-resort.ts';
 import { batonDir, withLocalDefaults } from '../../local/local-settings.ts';
 import { startEmbeddedStack } from '../../local/stack.ts';
 import { loadDefinitionFile } from '../../shared/definition/index.ts';

@@ -49,3 +49,11 @@ describe('the workflow bundle entry (worker/workflows/index.ts)', () => {
     expect([...packages].filter((name) => !sdk.has(name))).toEqual([]);
   });
 });
+
+describe('every long-lived process entry', () => {
+  // Each installs shared/log/last-resort.ts, so a bug outside a handler is logged and the process serves on.
+  it.each(['worker/main.ts', 'local/lambda-main.ts', 'cli/main.ts'])('%s reaches the last-resort handler', async (entry) => {
+    const inputs = await inputsOf(entry, { entryPoints: [join(ROOT, entry)], bundle: true, platform: 'node', format: 'esm', packages: 'external' });
+    expect(inputs).toContain('shared/log/last-resort.ts');
+  });
+});

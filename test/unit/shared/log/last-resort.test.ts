@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const MARKER = `user-data-${Math.random().toString(36).slice(2)}`;
-const lastResort = fileURLToPath(new URL('../../../local/last-resort.ts', import.meta.url));
+const lastResort = fileURLToPath(new URL('../../../../shared/log/last-resort.ts', import.meta.url));
 
 const script = `
 import { createServer } from 'node:http';

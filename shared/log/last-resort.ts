@@ -1,12 +1,12 @@
 /**
- * The last line of defence of a long-lived local process (`baton dev`: the
- * API, the codec server, the worker): an error no request handler caught
+ * The last line of defence of a long-lived process (`baton dev`, the worker,
+ * the local Lambda endpoint): an error no request or task handler caught
  * must not take every part down with it. It is logged by class, code and
  * stack frames (never its message, which may carry user data) and the
  * process keeps serving; each request already has its own error handling,
  * so what arrives here is a bug to fix, not a state to recover.
  */
-import { describeForLog } from '../shared/errors/index.ts';
+import { describeForLog } from '../errors/index.ts';
 
 export type LogLine = (line: string) => void;
 
