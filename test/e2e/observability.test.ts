@@ -4,7 +4,7 @@
  * (AWS_EXECUTION_ENV, as ECS sets it), so every line is JSON; at
  * BATON_LOG_LEVEL=debug each block attempt has a line with the run id, block
  * id and attempt; the user's error message is in none of it. Its metrics:
- * runs started, completed, failed per workflow, and queued runs.
+ * runs started, completed, failed per workflow, queued runs, and approvals requested and decided.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -143,4 +143,40 @@ blocks:
   expect(sample(text, 'baton_runs_dequeued', { ...of('metered-limit'), outcome: 'granted' })).toBe(1);
   expect(sample(text, 'baton_run_queue_wait_count', of('metered-limit'))).toBe(1);
   expect(sample(text, 'baton_executor_latency_count', { block_type: 'code' })).toBeGreaterThanOrEqual(1);
+});
+
+it('counts approvals requested and decided per workflow, so pending approvals are their difference', async () => {
+  const timed = compile(`
+name: metered-approvals
+blocks:
+  - { id: yes, type: approval, timeout: 300ms, onTimeout: approve }
+  - { id: no, type: approval, timeout: 300ms, onTimeout: reject, onError: continue }
+`);
+  const open = compile(`
+name: metered-pending
+blocks:
+  - { id: sign_off, type: approval }
+`);
+  const start = (compiled: typeof timed) => startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger: { type: 'manual', data: null } });
+  const timedRun = await start(timed);
+  const pendingRun = await start(open);
+  expect((await watchRun(timedRun.handle, store)).status).toBe('completed');
+
+  const scrape = () => fetch(worker.metricsUrl).then((response) => response.text());
+  const of = (workflow: string, extra: Record<string, string> = {}) => ({ workflow, namespace: NAMESPACE, taskQueue: config.taskQueue, workflowType: 'batonRun', ...extra });
+  let text = '';
+  await waitFor(() => false, async () => {
+    text = await scrape();
+    return sample(text, 'baton_approvals_decided', of('metered-approvals', { outcome: 'timed_out' })) === 2 && sample(text, 'baton_approvals_requested', of('metered-pending')) === 1;
+  });
+  expect(sample(text, 'baton_approvals_requested', of('metered-approvals'))).toBe(2);
+  // The open approval is pending: requested, not decided.
+  expect(sample(text, 'baton_approvals_decided', of('metered-pending', { outcome: 'cancelled' }))).toBeUndefined();
+
+  await pendingRun.handle.cancel();
+  await waitFor(() => false, async () => {
+    text = await scrape();
+    return sample(text, 'baton_approvals_decided', of('metered-pending', { outcome: 'cancelled' })) === 1;
+  });
+  expect(sample(text, 'baton_approvals_requested', of('metered-pending'))).toBe(1);
 });

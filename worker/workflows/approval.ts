@@ -25,6 +25,7 @@ import {
 } from '../../shared/contract/index.ts';
 import type { StepEnd } from './attempts.ts';
 import { storeActivities, type StepResult } from './steps.ts';
+import { runMetrics } from './run-metrics.ts';
 
 interface Slot {
   decision?: ApprovalDecision & { readonly commentRef?: string };
@@ -32,7 +33,7 @@ interface Slot {
 
 export interface ApprovalDesk {
   /** Waits for the block's decision (or its timeout) and records it as the block's data. */
-  wait(block: ApprovalBlockPlan, state: BlockState, runId: string): Promise<StepEnd<StepResult>>;
+  wait(block: ApprovalBlockPlan, state: BlockState, runId: string, workflow: string): Promise<StepEnd<StepResult>>;
 }
 
 function refuse(type: ApprovalRefusal, message: string): never {
@@ -78,8 +79,10 @@ export function openApprovalDesk(
   );
 
   return {
-    async wait(block, state, runId) {
+    async wait(block, state, runId, workflow) {
+      const tags = { workflow };
       state.status = 'waiting';
+      runMetrics.approvalRequested(tags);
       const expiresAt = block.timeoutAfterMs === undefined ? undefined : Date.now() + block.timeoutAfterMs;
       state.approval = { ...(block.approvers ? { approvers: block.approvers } : {}), ...(expiresAt !== undefined ? { expiresAt } : {}) };
       const slot: Slot = {};
@@ -88,7 +91,10 @@ export function openApprovalDesk(
         if (block.timeoutAfterMs === undefined) await condition(() => slot.decision !== undefined);
         else await condition(() => slot.decision !== undefined, block.timeoutAfterMs);
       } catch (error) {
-        if (isCancellation(error)) return { status: 'cancelled' };
+        if (isCancellation(error)) {
+          runMetrics.approvalDecided({ ...tags, outcome: 'cancelled' });
+          return { status: 'cancelled' };
+        }
         throw error;
       } finally {
         // From here on a decision finds the block decided (or, after onTimeout: fail, not waiting).
@@ -96,13 +102,16 @@ export function openApprovalDesk(
       }
       // A decision that came with the timer still wins: it was accepted first.
       let decision = slot.decision;
+      const timedOut = decision === undefined;
       if (!decision) {
         if (block.onTimeout === 'fail') {
+          runMetrics.approvalDecided({ ...tags, outcome: 'timed_out' });
           return { status: 'failed', error: { type: APPROVAL_TIMED_OUT, message: `no decision within ${block.timeoutAfterMs} ms` } };
         }
         decision = { approved: block.onTimeout === 'approve', by: DECIDED_BY_TIMEOUT, at: Date.now() };
         state.approval.decision = { approved: decision.approved, by: decision.by, at: decision.at };
       }
+      runMetrics.approvalDecided({ ...tags, outcome: timedOut ? 'timed_out' : decision.approved ? 'approved' : 'rejected' });
       const error: BlockError | undefined = decision.approved ? undefined : { type: APPROVAL_REJECTED, message: `rejected by ${decision.by}` };
       const recorded = await CancellationScope.nonCancellable(() =>
         storeActivities(localSteps).recordApproval({

@@ -96,7 +96,7 @@ export async function executeBlock(block: PlanBlock, run: BlockRun): Promise<Blo
     case 'loop':
       return runLoopBlock(block, run);
     case 'approval':
-      return run.approvals.wait(block, run.state, run.target.runId);
+      return run.approvals.wait(block, run.state, run.target.runId, run.target.workflow);
     default:
       return unknownBlock(block);
   }

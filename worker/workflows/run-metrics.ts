@@ -10,6 +10,12 @@
  * - baton_runs_queued{workflow}                  runs that waited for a concurrency slot
  * - baton_runs_dequeued{workflow, outcome}       ... and stopped waiting: granted | cancelled
  * - baton_run_queue_wait{workflow}               milliseconds from queued to granted
+ * - baton_approvals_requested{workflow}          approval blocks that began waiting for a decision
+ * - baton_approvals_decided{workflow, outcome}   ... and stopped: approved | rejected | timed_out | cancelled
+ *
+ * Pending approvals are requested minus decided, as queued runs are queued
+ * minus dequeued (a counter, not a gauge: many workflows report at once and
+ * a gauge would keep only the last one's value).
  *
  * (each also tagged by the SDK with namespace, taskQueue and workflowType)
  */
@@ -30,6 +36,8 @@ export const runMetrics = {
   cancelled: counter('baton_runs_cancelled', 'Runs cancelled, per workflow'),
   queued: counter('baton_runs_queued', 'Runs that waited for a concurrency slot, per workflow'),
   dequeued: counter('baton_runs_dequeued', 'Queued runs that stopped waiting (outcome granted or cancelled), per workflow'),
+  approvalRequested: counter('baton_approvals_requested', 'Approval blocks that began waiting for a decision, per workflow'),
+  approvalDecided: counter('baton_approvals_decided', 'Approval blocks that stopped waiting (outcome approved, rejected, timed_out or cancelled), per workflow'),
   queueWait(tags: Tags, ms: number): void {
     metricMeter.createHistogram('baton_run_queue_wait', 'int', 'ms', 'Time a queued run waited for its slot').record(Math.max(0, Math.round(ms)), tags);
   },
