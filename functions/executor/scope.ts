@@ -24,7 +24,7 @@ async function approvalUrls(envelope: BlockEnvelope, runtime: ExecutorRuntime): 
   const definition = await runtime.definition(envelope.definitionHash);
   const ids = definition.blocks.filter((block) => block.type === 'approval').map((block) => block.id);
   if (ids.length === 0) return undefined;
-  return Object.fromEntries(ids.map((blockId) => [blockId, runtime.approvalLinks.url({ runId: envelope.runId, blockId })]));
+  return Object.fromEntries(ids.map((blockId) => [blockId, runtime.approvalLinks.url({ runId: envelope.workflowId ?? envelope.runId, blockId })]));
 }
 
 export async function loadScope(

@@ -9,6 +9,8 @@ import type { BlockReply, ResultRef, RunOutputSpec } from './envelope.ts';
 
 export interface RunBlockInput {
   readonly runId: string;
+  /** The run's Temporal workflow id, when it is not runId (a scheduled run). */
+  readonly workflowId?: string;
   readonly workflow: string;
   readonly definitionHash: string;
   readonly blockId: string;

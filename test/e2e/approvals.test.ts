@@ -4,7 +4,7 @@
  * local Lambda endpoint, the API over HTTP with named keys. A run waits for
  * a decision across the restart; of decisions sent at once exactly one wins;
  * a key not among the approvers is refused; the timeout paths; the one-time
- * resume link, used twice.
+ * resume link, used twice, and a scheduled run's links.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -23,6 +23,7 @@ import { dataConverterFor } from '../../shared/codec/index.ts';
 import type { Payload } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { APPROVAL_REFUSALS, decideUpdate } from '../../shared/contract/index.ts';
+import { syncSchedules } from '../../shared/schedules/index.ts';
 
 const KEYS = { alice: 'ak_alice_0123456789abcdef', bob: 'ak_bob_0123456789abcdefgh', mallory: 'ak_mallory_0123456789abcd' } as const;
 type KeyName = keyof typeof KEYS;
@@ -315,6 +316,50 @@ blocks:
     expect(await call('POST', `/v1/approvals/${forged}/approve`, { key: null })).toMatchObject({ status: 404, body: { error: { code: 'approval_link_invalid' } } });
     expect(await call('GET', '/v1/approvals/not-a-token', { key: null })).toMatchObject({ status: 404, body: { error: { code: 'approval_link_invalid' } } });
     await call('POST', `/v1/runs/${runId}/cancel`);
+  });
+
+  it('gives a scheduled run links that name its workflow id (its store id differs), and they decide', async () => {
+    const compiled = compileDefinition(
+      parseDefinition(
+        `
+name: scheduled-approval
+triggers:
+  schedules:
+    - { id: yearly, cron: "0 0 1 1 *", input: { from: schedule } }
+blocks:
+  - { id: link, type: code, code: "return context.approvalUrl" }
+  - { id: gate, type: approval, after: [link] }
+`,
+        'scheduled-approval.yaml',
+      ),
+    );
+    const registry = memoryRegistry([compiled]);
+    await syncSchedules({ client: stack.client, store: stack.store, taskQueue: stack.config.taskQueue, registry, definitions: [compiled] });
+    const schedule = stack.client.schedule.getHandle('baton-scheduled-approval-yearly');
+    try {
+      await schedule.trigger();
+      let workflowId = '';
+      await expect
+        .poll(async () => {
+          const action = (await schedule.describe()).info.recentActions[0]?.action;
+          workflowId = action?.type === 'startWorkflow' ? action.workflow.workflowId : '';
+          return workflowId;
+        }, { timeout: 20_000 })
+        .not.toBe('');
+      // Temporal names a scheduled run <id>-<time>; the store keys it with the unsafe characters replaced.
+      expect(workflowId).toMatch(/:/);
+      await waitingFor(workflowId, 'gate');
+      const urls = (await call('GET', `/v1/runs/${workflowId}/blocks/link`)).body.data as { gate: string };
+      const links = approvalLinksFromEnv({ ...stack.env, BATON_API_URL: PUBLIC_URL });
+      expect(urls.gate).toBe(links.url({ runId: workflowId, blockId: 'gate' }));
+      const token = urls.gate.slice(`${PUBLIC_URL}/v1/approvals/`.length);
+      expect(await call('GET', `/v1/approvals/${token}`, { key: null })).toMatchObject({ status: 200, body: { blockId: 'gate', status: 'waiting' } });
+      expect(await call('POST', `/v1/approvals/${token}/approve`, { key: null, body: { comment: 'scheduled' } })).toMatchObject({ status: 200, body: { approved: true, by: 'link' } });
+      expect((await ended(workflowId)).status).toBe('completed');
+      expect((await call('GET', `/v1/runs/${workflowId}/blocks/gate`)).body.data).toMatchObject({ approved: true, by: 'link', comment: 'scheduled' });
+    } finally {
+      await schedule.delete();
+    }
   });
 
   it('names what is wrong: unknown run or block, a block that is not an approval, one not waiting yet, a bad body', async () => {

@@ -34,6 +34,7 @@ export async function runBlock(deps: RunBlockDeps, input: RunBlockInput): Promis
   const envelope: BlockEnvelope = {
     v: 1,
     runId: input.runId,
+    ...(input.workflowId !== undefined ? { workflowId: input.workflowId } : {}),
     workflow: input.workflow,
     blockId: input.blockId,
     definitionHash: input.definitionHash,

@@ -54,6 +54,8 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
   const localSteps = patched(LOCAL_ACTIVITIES_PATCH);
   // A schedule appends its fire time (with colons) to the workflow id; store keys need a safe id.
   const runId = input.runId ?? workflowInfo().workflowId.replace(/[^A-Za-z0-9_.-]/g, '-');
+  // A scheduled run's store id is its workflow id made safe for keys; approval links must name the workflow id itself.
+  const workflowId = workflowInfo().workflowId !== runId ? workflowInfo().workflowId : undefined;
   const workflows = input.workflows ?? {};
   const depth = input.depth ?? 0;
   const handlers = new Set(plan.onError);
@@ -108,6 +110,7 @@ export async function batonRun(input: BatonRunInput): Promise<BatonRunResult> {
       scope: mentionedStatuses(block, (id) => states.get(id)?.status),
       workflows,
       depth,
+      ...(workflowId !== undefined ? { workflowId } : {}),
       ...(runError ? { runError: { blockId: runError.blockId, message: runError.message, type: runError.type } } : {}),
     };
   }

@@ -82,6 +82,8 @@ export function storeActivities(localSteps: boolean): BatonActivities {
 /** Everything one step needs to know about its run: orchestration data only. */
 export interface StepTarget {
   readonly runId: string;
+  /** The run's Temporal workflow id, when it is not runId (a scheduled run): what approval links name. */
+  readonly workflowId?: string;
   readonly workflow: string;
   readonly definitionHash: string;
   readonly blockId: string;
@@ -158,6 +160,7 @@ export async function runStepAttempt(target: StepTarget, attempt: number, localS
   }
   const reply = await executorActivities(step, localSteps).runBlock({
     runId: target.runId,
+    ...(target.workflowId !== undefined ? { workflowId: target.workflowId } : {}),
     workflow: target.workflow,
     definitionHash: target.definitionHash,
     blockId: target.blockId,

@@ -21,6 +21,8 @@ export const resultRefSchema = z.strictObject({ ref: z.string().min(1), bytes: z
 export const blockEnvelopeSchema = z.strictObject({
   v: z.literal(1),
   runId: z.string().min(1),
+  /** The run's Temporal workflow id, when it is not runId (a scheduled run's): approval links name it. */
+  workflowId: z.string().min(1).optional(),
   workflow: z.string().min(1),
   blockId: z.string().min(1),
   definitionHash: z.string().regex(/^[0-9a-f]{32}$/),
