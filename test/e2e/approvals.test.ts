@@ -7,7 +7,7 @@
  * resume link, used twice, and a scheduled run's links.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -56,9 +56,9 @@ async function call(method: string, path: string, options: { key?: KeyName | nul
   return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
 }
 
-async function begin(yaml: string): Promise<{ runId: string; result: () => Promise<unknown> }> {
+async function begin(yaml: string, data: unknown = null): Promise<{ runId: string; result: () => Promise<unknown> }> {
   const compiled = compileDefinition(parseDefinition(yaml, 'approvals.yaml'));
-  const { runId, handle } = await stack.start(compiled, { type: 'manual', data: null }, memoryRegistry([]));
+  const { runId, handle } = await stack.start(compiled, { type: 'manual', data }, memoryRegistry([]));
   return { runId, result: () => handle.result() };
 }
 
@@ -360,6 +360,15 @@ blocks:
     } finally {
       await schedule.delete();
     }
+  });
+
+  it('runs the example workflow: the link in the first block, the approval, the branch that ships', async () => {
+    const { runId } = await begin(readFileSync('workflows/ship-approval.yaml', 'utf8'), { order: 'A-17' });
+    await waitingFor(runId, 'sign_off');
+    const ask = (await call('GET', `/v1/runs/${runId}/blocks/ask`)).body.data;
+    expect(ask).toEqual({ order: 'A-17', link: approvalLinksFromEnv({ ...stack.env, BATON_API_URL: PUBLIC_URL }).url({ runId, blockId: 'sign_off' }) });
+    expect((await call('POST', `/v1/runs/${runId}/blocks/sign_off/approve`, { key: 'bob', body: { comment: 'go' } })).status).toBe(200);
+    expect(await output(runId)).toMatchObject({ status: 'completed', output: { ship: { shipped: 'A-17', approvedBy: 'bob', comment: 'go' } } });
   });
 
   it('names what is wrong: unknown run or block, a block that is not an approval, one not waiting yet, a bad body', async () => {
