@@ -58,6 +58,12 @@ blocks:
   - { id: second, type: code, after: [first], code: "return first.data" }
   - { id: third, type: code, after: [second], code: "return { input: trigger.data }" }
 `,
+  'gated.yaml': `
+name: gated
+blocks:
+  - { id: sign_off, type: approval, timeout: 1h }
+  - { id: after_it, type: code, after: [sign_off], code: "return sign_off.data.comment" }
+`,
   'sleepy.yaml': `
 name: sleepy
 blocks:
@@ -305,6 +311,23 @@ describe('the run viewer', () => {
     await child.click();
     await expect.poll(() => page.textContent('.run-id')).toBe(childId);
     await page.waitForSelector('.node[data-block="nap"][data-status="completed"]');
+  });
+
+  it('shows a waiting approval (approvers, expiry) and decides it from the side panel as the signed-in key', async () => {
+    const { runId } = (await post('/v1/workflows/gated/runs', {})) as { runId: string };
+    await page.goto(`${api.url}/ui/#/runs/${runId}`);
+    await page.waitForSelector('.node[data-block="sign_off"][data-status="waiting"]', { timeout: 20_000 });
+    await page.click('.node[data-block="sign_off"]');
+    await expect.poll(() => page.textContent('.panel .approvers')).toBe('any API key');
+    expect(await page.locator('.panel .approval-decision').count()).toBe(0);
+    await page.fill('.panel .approval-comment', `${XSS} looks fine`);
+    await page.click('.panel button.approve');
+    await page.waitForSelector('.node[data-block="after_it"][data-status="completed"]', { timeout: 20_000 });
+    // The key's name is the decision's by: a bare key is named key- and the start of its SHA-256.
+    await expect.poll(() => page.textContent('.panel .approval-decision')).toMatch(/^approved by key-[0-9a-f]{8} at /);
+    expect(await page.locator('.panel .decide').count()).toBe(0);
+    await expect.poll(() => page.textContent('.panel .json-text')).toContain(JSON.stringify(`${XSS} looks fine`));
+    await noScriptRan();
   });
 
   it('cancels a running run', async () => {

@@ -56,12 +56,20 @@ export interface BlockState {
   readonly items?: { readonly total: number; readonly completed: number; readonly failed: number };
   readonly childRunId?: string;
   readonly reused?: boolean;
+  /** Approval blocks: who may decide, until when, and the decision once made. */
+  readonly approval?: {
+    readonly approvers?: readonly string[];
+    readonly expiresAt?: Time;
+    readonly decision?: { readonly approved: boolean; readonly by: string; readonly at: Time };
+  };
 }
 
 export interface RunStatus {
   readonly runId: string;
   readonly workflow: string;
   readonly definitionHash: string;
+  /** The published version the run started on (absent for runs of a definition file). */
+  readonly version?: number;
   readonly status: 'running' | 'completed' | 'failed' | 'cancelled';
   readonly error?: { readonly blockId: string; readonly message: string; readonly type: string };
   readonly response?: { readonly blockId: string };

@@ -4,6 +4,7 @@ import { between, formatDuration, formatTime, links } from '../format.ts';
 import type { BlockDetail, BlockState, GraphBlock } from '../types.ts';
 import { JsonView } from './json-view.tsx';
 import { StatusBadge } from './status-badge.tsx';
+import { ApprovalFacts } from './approval-facts.tsx';
 
 function logText(line: BlockDetail['logs'][number]): string {
   const message = typeof line.message === 'string' ? line.message : JSON.stringify(line.message);
@@ -15,7 +16,7 @@ export function BlockPanel(props: { runId: string; block: GraphBlock; state: Blo
   const [detail, setDetail] = useState<BlockDetail | undefined>();
   const [error, setError] = useState<string | undefined>();
   // Fetched again whenever the block's state moves on (a new attempt, an end, loop progress).
-  const version = state ? `${state.status}/${state.attempts}/${state.items ? state.items.completed + state.items.failed : ''}` : '';
+  const version = state ? `${state.status}/${state.attempts}/${state.items ? state.items.completed + state.items.failed : ''}/${state.approval?.decision ? 'decided' : ''}` : '';
   useEffect(() => {
     let live = true;
     setError(undefined);
@@ -97,6 +98,7 @@ export function BlockPanel(props: { runId: string; block: GraphBlock; state: Blo
           </>
         )}
       </dl>
+      {block.type === 'approval' && state && <ApprovalFacts runId={props.runId} blockId={block.id} state={state} />}
       {state?.error && (
         <div class="block-error" role="alert">
           <strong>{state.error.type}</strong>: <span class="block-error-message">{state.error.message}</span>

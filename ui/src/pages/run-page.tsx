@@ -123,6 +123,7 @@ export function RunPage(props: { runId: string }) {
           <code class="run-id">{props.runId}</code>
         </h1>
         {status && <StatusBadge status={status.status} />}
+        {status?.version !== undefined && <span class="run-version muted">version {status.version}</span>}
         <span class="actions">
           {status?.status === 'running' && (
             <button type="button" id="cancel-run" class="danger" onClick={() => void cancel()}>
