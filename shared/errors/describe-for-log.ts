@@ -13,8 +13,11 @@ export interface ErrorForLog {
 export function errorForLog(error: unknown): ErrorForLog {
   if (!(error instanceof Error)) return { name: `a thrown ${typeof error}`, frames: [] };
   const frames = (error.stack ?? '').split('\n').filter((line) => line.trimStart().startsWith('at ')).slice(0, 8);
-  const code = (error as { code?: unknown }).code;
-  return { name: error.name, ...(typeof code === 'string' ? { code } : {}), frames };
+  const own = (error as { code?: unknown }).code;
+  // A Temporal ServiceError carries the gRPC status as its cause's numeric code: the one clue to what the server refused.
+  const grpc = (error as { cause?: { code?: unknown } }).cause?.code;
+  const code = typeof own === 'string' ? own : typeof grpc === 'number' ? `grpc ${grpc}` : undefined;
+  return { name: error.name, ...(code !== undefined ? { code } : {}), frames };
 }
 
 export function describeForLog(error: unknown): string {
