@@ -28,6 +28,8 @@ interface Launched {
   readonly pid: number;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
   stderr(): string;
+  /** Everything it wrote, stdout and stderr: its own lines and its children's (the dev server's among them). */
+  output(): string;
   /** Resolves once stderr contains `text`. */
   waitFor(text: string | RegExp, ms: number): Promise<void>;
 }
@@ -37,8 +39,9 @@ function launch(args: string[], env: NodeJS.ProcessEnv, cwd = mkdtempSync(join(t
   const started = Date.now();
   const child = spawn(process.execPath, [BATON, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let err = '';
+  let out = '';
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  child.stdout!.resume();
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((done) =>
     child.once('exit', (code, signal) => done({ code, signal, ms: Date.now() - started })),
   );
@@ -47,6 +50,7 @@ function launch(args: string[], env: NodeJS.ProcessEnv, cwd = mkdtempSync(join(t
     pid: child.pid!,
     exited,
     stderr: () => err,
+    output: () => `${out}\n${err}`,
     async waitFor(text, ms) {
       const deadline = Date.now() + ms;
       while (!(typeof text === 'string' ? err.includes(text) : text.test(err))) {
@@ -251,5 +255,43 @@ describe('baton dev and SIGKILL', () => {
     expect(await page.text()).toMatch(/<script type="module" src="app-[A-Z0-9]+\.js"><\/script>/);
     dev.child.kill('SIGTERM');
     expect((await dev.exited).code).toBe(143);
+  });
+});
+
+describe('what baton dev writes', () => {
+  it("carries a failed run's ids and never its user data, in any of its processes' output, at debug level", async () => {
+    const MARKER = `user-data-${Math.random().toString(36).slice(2)}`;
+    const { env } = testEnv();
+    const cwd = mkdtempSync(join(tmpdir(), 'baton-markers-'));
+    mkdirSync(join(cwd, 'workflows'));
+    writeFileSync(
+      join(cwd, 'workflows', 'leaky.yaml'),
+      `name: leaky
+blocks:
+  - { id: echo, type: code, code: "console.log(trigger.data.secret); return { seen: trigger.data.secret }" }
+  - { id: boom, type: code, after: [echo], code: "throw new TypeError('failed on ' + echo.data.seen)" }
+`,
+    );
+    const apiPort = await freePort();
+    const dev = launch(
+      ['dev', '--no-ui', '--api-port', String(apiPort)],
+      cliEnv({ ...(env as Record<string, string>), BATON_WORKFLOWS_DIR: join(cwd, 'workflows'), BATON_LOG_LEVEL: 'debug' }),
+      cwd,
+    );
+    launched.push(dev);
+    await dev.waitFor('baton dev is up', 120_000);
+    const key = readFileSync(join(cwd, '.baton', 'api-key'), 'utf8').trim();
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`http://127.0.0.1:${apiPort}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } });
+    const started = (await (await api('/v1/workflows/leaky/runs', { method: 'POST', body: JSON.stringify({ secret: MARKER }) })).json()) as { runId: string };
+    await expect.poll(async () => ((await (await api(`/v1/runs/${started.runId}`)).json()) as { status: string }).status, { timeout: 30_000 }).toBe('failed');
+    // The user's data did reach the run (its block saw it), and the logs name the run and its failing block.
+    expect(((await (await api(`/v1/runs/${started.runId}/blocks/echo`)).json()) as { data: unknown }).data).toEqual({ seen: MARKER });
+    await dev.waitFor(new RegExp(`${started.runId}.*boom|boom.*${started.runId}`), 10_000);
+    expect(dev.output()).toContain('TypeError');
+    expect(dev.output()).not.toContain(MARKER);
+    dev.child.kill('SIGTERM');
+    expect((await dev.exited).code).toBe(143);
+    expect(dev.output()).not.toContain(MARKER);
   });
 });
