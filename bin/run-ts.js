@@ -8,7 +8,9 @@ if (!entry) {
   console.error('usage: run-ts.js FILE.ts [args...]');
   process.exit(2);
 }
-const child = spawn(process.execPath, ['--no-node-snapshot', '--enable-source-maps', '--import', import.meta.resolve('tsx'), entry, ...args], {
+// The child ends with this process (local/parent-watch.ts), so a SIGKILL here leaves no orphan behind.
+const parentWatch = import.meta.resolve('../local/parent-watch-register.ts');
+const child = spawn(process.execPath, ['--no-node-snapshot', '--enable-source-maps', '--import', import.meta.resolve('tsx'), '--import', parentWatch, entry, ...args], {
   stdio: 'inherit',
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...process.env },
 });

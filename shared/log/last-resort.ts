@@ -5,10 +5,21 @@
  * stack frames (never its message, which may carry user data) and the
  * process keeps serving; each request already has its own error handling,
  * so what arrives here is a bug to fix, not a state to recover.
+ *
+ * Two things end the process instead, since serving on would only spin:
+ * - its output is gone (EPIPE on stdout or stderr): whoever read its logs,
+ *   its parent, is gone too, and every line it logs fails again;
+ * - a storm of errors (more than STORM_ERRORS in STORM_WINDOW_MS): a loop
+ *   that fails on every turn, which logging would only feed.
  */
 import { describeForLog } from '../errors/index.ts';
 
 export type LogLine = (line: string) => void;
+
+const STORM_ERRORS = 100;
+const STORM_WINDOW_MS = 1_000;
+/** The exit code of a process that stopped because its output went away (as a shell's 128 + SIGPIPE). */
+export const EXIT_OUTPUT_GONE = 141;
 
 export function lastResortListener(processName: string, log: LogLine) {
   return (error: unknown, origin: string) => {
@@ -16,14 +27,47 @@ export function lastResortListener(processName: string, log: LogLine) {
   };
 }
 
+function isBrokenPipe(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+}
+
+/**
+ * An EPIPE that reached here is this process's own output: a socket's EPIPE
+ * belongs to its request and is handled there (the HTTP server's, gRPC's).
+ */
+function outputGone(error: unknown): boolean {
+  return isBrokenPipe(error);
+}
+
 /** Installs the listener for uncaught exceptions and unhandled rejections; returns a function that removes it. */
 export function installLastResort(processName: string, log: LogLine = (line) => process.stderr.write(`${line}\n`)): () => void {
   const listener = lastResortListener(processName, log);
-  const onRejection = (reason: unknown) => listener(reason, 'unhandledRejection');
-  process.on('uncaughtException', listener);
+  let windowStart = 0;
+  let inWindow = 0;
+  const handle = (error: unknown, origin: string) => {
+    if (outputGone(error)) process.exit(EXIT_OUTPUT_GONE);
+    const now = Date.now();
+    if (now - windowStart > STORM_WINDOW_MS) [windowStart, inWindow] = [now, 0];
+    if (++inWindow > STORM_ERRORS) {
+      try {
+        process.stderr.write(`${processName}: more than ${STORM_ERRORS} uncaught errors within ${STORM_WINDOW_MS} ms: exiting\n`);
+      } finally {
+        process.exit(1);
+      }
+    }
+    try {
+      listener(error, origin);
+    } catch (logError) {
+      // The log itself failed (its stream is gone): nothing can be reported, and nothing served is seen.
+      process.exit(isBrokenPipe(logError) ? EXIT_OUTPUT_GONE : 1);
+    }
+  };
+  const onException = (error: unknown) => handle(error, 'uncaughtException');
+  const onRejection = (reason: unknown) => handle(reason, 'unhandledRejection');
+  process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   return () => {
-    process.off('uncaughtException', listener);
+    process.off('uncaughtException', onException);
     process.off('unhandledRejection', onRejection);
   };
 }

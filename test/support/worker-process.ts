@@ -21,9 +21,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 export async function startWorkerProcess(env: Record<string, string | undefined>): Promise<WorkerProcess> {
   const [healthPort, metricsPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'run-ts.js'), join(ROOT, 'worker', 'main.ts')], {
+  // The worker's own Node, not behind bin/run-ts.js: a signal (SIGKILL above all) must reach the worker itself.
+  const child = spawn(process.execPath, ['--no-node-snapshot', '--enable-source-maps', '--import', 'tsx', join(ROOT, 'worker', 'main.ts')], {
     cwd: ROOT,
-    env: { ...env, BATON_HEALTH_PORT: String(healthPort), BATON_METRICS_PORT: String(metricsPort), BATON_METRICS_HOST: '127.0.0.1' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, BATON_HEALTH_PORT: String(healthPort), BATON_METRICS_PORT: String(metricsPort), BATON_METRICS_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

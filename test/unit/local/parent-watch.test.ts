@@ -22,3 +22,16 @@ describe('children of a SIGKILLed parent', () => {
     await allGone([pids.ts, pids.guard, pids.tied, sleeper!], 5000);
   });
 });
+
+describe('bin/run-ts.js', () => {
+  it('takes its TypeScript child with it when it is SIGKILLed', async () => {
+    const script = new URL('./fixtures/up-and-idle.ts', import.meta.url).pathname;
+    const runner = spawn(process.execPath, [new URL('../../../bin/run-ts.js', import.meta.url).pathname, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => runner.stdout!.once('data', () => resolve()));
+    const [child] = descendants(runner.pid!);
+    expect(child).toBeDefined();
+    expect(commandLine(child!)).toContain('up-and-idle.ts');
+    runner.kill('SIGKILL');
+    await allGone([child!], 10_000);
+  });
+});

@@ -43,3 +43,39 @@ it('logs an uncaught error without its message and keeps serving', async () => {
     child.kill();
   }
 }, 30_000);
+
+/** Starts `body` in a child with the handler installed; resolves with how it exited, or 'running' after `ms`. */
+async function exitOf(body: string, afterStart: (child: ReturnType<typeof spawn>) => void, ms: number): Promise<number | 'running'> {
+  const code = `import { installLastResort } from ${JSON.stringify(lastResort)};\ninstallLastResort('test process');\nconsole.log('up');\n${body}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.once('data', () => resolve());
+      child.once('exit', (exit) => reject(new Error(`exited ${exit} before it was up`)));
+    });
+    afterStart(child);
+    return await Promise.race([
+      new Promise<number>((resolve) => child.once('exit', (exit, signal) => resolve(exit ?? (signal ? 128 : 1)))),
+      new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), ms)),
+    ]);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+it('exits 141 once its own output is gone, instead of spinning on the failed writes (an orphan whose parent died)', async () => {
+  const exit = await exitOf(
+    "setInterval(() => process.stderr.write('a log line\\n'), 5);",
+    (child) => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+    },
+    10_000,
+  );
+  expect(exit).toBe(141);
+}, 30_000);
+
+it('exits 1 on a storm of uncaught errors, which serving on would only feed', async () => {
+  const exit = await exitOf("setInterval(() => { throw new Error('again'); }, 1);", () => undefined, 10_000);
+  expect(exit).toBe(1);
+}, 30_000);
