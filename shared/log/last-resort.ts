@@ -21,31 +21,21 @@ const STORM_WINDOW_MS = 1_000;
 /** The exit code of a process that stopped because its output went away (as a shell's 128 + SIGPIPE). */
 export const EXIT_OUTPUT_GONE = 141;
 
-export function lastResortListener(processName: string, log: LogLine) {
-  return (error: unknown, origin: string) => {
-    log(`${processName}: ${origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception'}, still serving: ${describeForLog(error)}`);
-  };
-}
-
+/**
+ * An EPIPE that reaches here is this process's own output going away: a
+ * socket's EPIPE belongs to its request and is handled there (the HTTP
+ * server's, gRPC's).
+ */
 function isBrokenPipe(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 }
 
-/**
- * An EPIPE that reached here is this process's own output: a socket's EPIPE
- * belongs to its request and is handled there (the HTTP server's, gRPC's).
- */
-function outputGone(error: unknown): boolean {
-  return isBrokenPipe(error);
-}
-
 /** Installs the listener for uncaught exceptions and unhandled rejections; returns a function that removes it. */
 export function installLastResort(processName: string, log: LogLine = (line) => process.stderr.write(`${line}\n`)): () => void {
-  const listener = lastResortListener(processName, log);
   let windowStart = 0;
   let inWindow = 0;
-  const handle = (error: unknown, origin: string) => {
-    if (outputGone(error)) process.exit(EXIT_OUTPUT_GONE);
+  const handle = (error: unknown, what: 'uncaught exception' | 'unhandled rejection') => {
+    if (isBrokenPipe(error)) process.exit(EXIT_OUTPUT_GONE);
     const now = Date.now();
     if (now - windowStart > STORM_WINDOW_MS) [windowStart, inWindow] = [now, 0];
     if (++inWindow > STORM_ERRORS) {
@@ -56,14 +46,14 @@ export function installLastResort(processName: string, log: LogLine = (line) => 
       }
     }
     try {
-      listener(error, origin);
+      log(`${processName}: ${what}, still serving: ${describeForLog(error)}`);
     } catch (logError) {
       // The log itself failed (its stream is gone): nothing can be reported, and nothing served is seen.
       process.exit(isBrokenPipe(logError) ? EXIT_OUTPUT_GONE : 1);
     }
   };
-  const onException = (error: unknown) => handle(error, 'uncaughtException');
-  const onRejection = (reason: unknown) => handle(reason, 'unhandledRejection');
+  const onException = (error: unknown) => handle(error, 'uncaught exception');
+  const onRejection = (reason: unknown) => handle(reason, 'unhandled rejection');
   process.on('uncaughtException', onException);
   process.on('unhandledRejection', onRejection);
   return () => {

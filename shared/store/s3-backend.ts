@@ -64,29 +64,27 @@ export class S3Backend implements ObjectBackend {
     return `${this.location.prefix}${key}`;
   }
 
-  async write(key: string, bytes: Buffer): Promise<void> {
-    await this.client.send(
+  /** One PutObject of an object's bytes; `IfNoneMatch: '*'` makes it a create that fails on a taken key. */
+  private put(key: string, bytes: Buffer, condition: { readonly IfNoneMatch?: string } = {}) {
+    return this.client.send(
       new PutObjectCommand({
         Bucket: this.location.bucket,
         Key: this.keyOf(key),
         Body: bytes,
         ContentType: 'application/octet-stream',
+        ...condition,
       }),
     );
+  }
+
+  async write(key: string, bytes: Buffer): Promise<void> {
+    await this.put(key, bytes);
   }
 
   async create(key: string, bytes: Buffer): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.client.send(
-          new PutObjectCommand({
-            Bucket: this.location.bucket,
-            Key: this.keyOf(key),
-            Body: bytes,
-            ContentType: 'application/octet-stream',
-            IfNoneMatch: '*',
-          }),
-        );
+        await this.put(key, bytes, { IfNoneMatch: '*' });
         return true;
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;

@@ -71,6 +71,9 @@ async function statusWhen(runId: string, ready: (status: Json) => boolean): Prom
   }
 }
 
+/** The resume links the stack's executors make (an email would carry them). */
+const resumeLinks = () => approvalLinksFromEnv({ ...stack.env, BATON_API_URL: PUBLIC_URL });
+
 const waitingFor = (runId: string, blockId: string) => statusWhen(runId, (s) => s.blocks[blockId]?.status === 'waiting');
 const ended = (runId: string) => statusWhen(runId, (s) => !['running', 'queued'].includes(s.status));
 
@@ -294,7 +297,7 @@ blocks:
     const urls = (await call('GET', `/v1/runs/${runId}`)).body;
     expect(urls.blocks.first.status).toBe('waiting');
     // The link of `first`, as an email would carry it (read from a block that ran after the approval).
-    const links = approvalLinksFromEnv({ ...stack.env, BATON_API_URL: PUBLIC_URL });
+    const links = resumeLinks();
     const token = links.token({ runId, blockId: 'first' });
 
     const shown = await call('GET', `/v1/approvals/${token}`, { key: null });
@@ -350,7 +353,7 @@ blocks:
       expect(workflowId).toMatch(/:/);
       await waitingFor(workflowId, 'gate');
       const urls = (await call('GET', `/v1/runs/${workflowId}/blocks/link`)).body.data as { gate: string };
-      const links = approvalLinksFromEnv({ ...stack.env, BATON_API_URL: PUBLIC_URL });
+      const links = resumeLinks();
       expect(urls.gate).toBe(links.url({ runId: workflowId, blockId: 'gate' }));
       const token = urls.gate.slice(`${PUBLIC_URL}/v1/approvals/`.length);
       expect(await call('GET', `/v1/approvals/${token}`, { key: null })).toMatchObject({ status: 200, body: { blockId: 'gate', status: 'waiting' } });
@@ -366,7 +369,7 @@ blocks:
     const { runId } = await begin(readFileSync('workflows/ship-approval.yaml', 'utf8'), { order: 'A-17' });
     await waitingFor(runId, 'sign_off');
     const ask = (await call('GET', `/v1/runs/${runId}/blocks/ask`)).body.data;
-    expect(ask).toEqual({ order: 'A-17', link: approvalLinksFromEnv({ ...stack.env, BATON_API_URL: PUBLIC_URL }).url({ runId, blockId: 'sign_off' }) });
+    expect(ask).toEqual({ order: 'A-17', link: resumeLinks().url({ runId, blockId: 'sign_off' }) });
     expect((await call('POST', `/v1/runs/${runId}/blocks/sign_off/approve`, { key: 'bob', body: { comment: 'go' } })).status).toBe(200);
     expect(await output(runId)).toMatchObject({ status: 'completed', output: { ship: { shipped: 'A-17', approvedBy: 'bob', comment: 'go' } } });
   });

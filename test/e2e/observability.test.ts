@@ -78,6 +78,11 @@ async function waitFor(check: () => boolean, probe?: () => Promise<boolean>): Pr
 
 const compile = (yaml: string) => compileDefinition(parseDefinition(yaml, 'test.yaml'));
 
+/** The worker's metrics page; workflow metrics reach it with the worker's next flush. */
+const scrape = () => fetch(worker.metricsUrl).then((response) => response.text());
+/** The tags a workflow metric of `workflow` carries: the SDK's own (namespace, taskQueue, workflowType) and ours. */
+const of = (workflow: string, extra: Record<string, string> = {}) => ({ workflow, namespace: NAMESPACE, taskQueue: config.taskQueue, workflowType: 'batonRun', ...extra });
+
 it('writes JSON lines with ids, block and attempt, and never the user message', async () => {
   const marker = `marker-${Math.random().toString(36).slice(2)}`;
   const compiled = compileDefinition(
@@ -125,14 +130,12 @@ blocks:
   expect(outcomes.map((outcome) => outcome.status)).toEqual(['completed', 'completed', 'failed']);
 
   // Workflow metrics reach the exporter with the worker's next flush: wait for the last of them.
-  const scrape = () => fetch(worker.metricsUrl).then((response) => response.text());
   let text = await scrape();
   await waitFor(() => false, async () => {
     text = await scrape();
     return sample(text, 'baton_runs_failed', { workflow: 'metered-failing' }) === 1 && sample(text, 'baton_runs_completed', { workflow: 'metered-limit' }) === 2;
   });
-  // Workflow metrics carry the SDK's own tags (taskQueue, workflowType) beside the workflow's name.
-  const of = (workflow: string) => ({ workflow, namespace: NAMESPACE, taskQueue: config.taskQueue, workflowType: 'batonRun' });
+  // Workflow metrics carry the SDK's own tags (taskQueue, workflowType) beside the workflow's name (of).
   expect(sample(text, 'baton_runs_started', of('metered-limit'))).toBe(2);
   expect(sample(text, 'baton_runs_completed', of('metered-limit'))).toBe(2);
   expect(sample(text, 'baton_runs_failed', of('metered-limit'))).toBeUndefined();
@@ -162,8 +165,6 @@ blocks:
   const pendingRun = await start(open);
   expect((await watchRun(timedRun.handle, store)).status).toBe('completed');
 
-  const scrape = () => fetch(worker.metricsUrl).then((response) => response.text());
-  const of = (workflow: string, extra: Record<string, string> = {}) => ({ workflow, namespace: NAMESPACE, taskQueue: config.taskQueue, workflowType: 'batonRun', ...extra });
   let text = '';
   await waitFor(() => false, async () => {
     text = await scrape();

@@ -2,9 +2,9 @@
  * The worker as the container runs it: `worker/main.ts` in a child process,
  * configured by environment only, with its health and metrics ports.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { freePort } from '../../local/free-port.ts';
+import { spawnTs } from '../../local/node-process.ts';
 
 export interface WorkerProcess {
   readonly healthUrl: string;
@@ -21,16 +21,16 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 export async function startWorkerProcess(env: Record<string, string | undefined>): Promise<WorkerProcess> {
   const [healthPort, metricsPort] = [await freePort(), await freePort()];
-  // The worker's own Node, not behind bin/run-ts.js: a signal (SIGKILL above all) must reach the worker itself.
-  const child = spawn(process.execPath, ['--no-node-snapshot', '--enable-source-maps', '--import', 'tsx', join(ROOT, 'worker', 'main.ts')], {
+  // The worker's own Node (spawnTs, not behind bin/run-ts.js): a signal, SIGKILL above all, reaches the worker itself, and it ends with this process.
+  const { child } = spawnTs(join(ROOT, 'worker', 'main.ts'), {
+    name: 'worker',
     cwd: ROOT,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env, BATON_HEALTH_PORT: String(healthPort), BATON_METRICS_PORT: String(metricsPort), BATON_METRICS_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, BATON_HEALTH_PORT: String(healthPort), BATON_METRICS_PORT: String(metricsPort), BATON_METRICS_HOST: '127.0.0.1' },
   });
   let stderr = '';
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => {
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
     output += chunk.toString();
   });
