@@ -8,6 +8,7 @@ type Benchmark = { main(argv: readonly string[]): Promise<void> };
 const BENCHMARKS: Record<string, { readonly about: string; readonly load: () => Promise<Benchmark> }> = {
   shapes: { about: 'Baton vs plain Temporal on five workflow shapes (--quick, --shape=ID)', load: () => import('./shapes/index.ts') },
   load: { about: '2,000 runs through the HTTP API of baton dev at a steady rate (--runs=N, --rate=N per s)', load: () => import('./load.ts') },
+  sync: { about: 'a sync HTTP trigger of four blocks through the API of baton dev, one request at a time (--runs=N)', load: () => import('./sync.ts') },
   soak: { about: '10,000 runs through one worker, RSS growth (--runs=N, --concurrency=N)', load: () => import('./soak.ts') },
   executor: {
     about: 'one block inside the code-executor, warm and on a new isolate; then Python blocks beside it (--quick, --no-python)',

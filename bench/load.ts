@@ -7,18 +7,12 @@
  * each run's output is its own request's (none duplicated or crossed), with
  * a latency summary. Writes bench/results/load.md.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { generateKey } from '../shared/codec/index.ts';
 import { loadConfig } from '../shared/config/index.ts';
 import { openResultStore } from '../shared/store/index.ts';
 import { connectClient } from '../shared/temporal/index.ts';
-import { freePort } from '../local/free-port.ts';
-import { spawnTs } from '../local/node-process.ts';
+import { startBatonDev } from './support/baton-dev.ts';
 import { describeMachine } from './support/machine.ts';
 import { numberOption } from './support/options.ts';
 import { writeResult } from './support/results.ts';
@@ -29,7 +23,6 @@ import { storeKeys } from '../shared/contract/index.ts';
 const NAMESPACE = 'baton-load';
 const WORKFLOW = 'load-probe';
 const WARMUP_RUNS = 20;
-const READY_TIMEOUT_MS = 180_000;
 const SETTLE_TIMEOUT_MS = 600_000;
 
 /** Three code blocks, two in parallel and a join; the output names the request it came from. */
@@ -50,16 +43,6 @@ blocks:
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** The Temporal dev server `baton dev` started: its child process named temporal. */
-function childNamed(pid: number, name: string): number | undefined {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    return children.find((child) => readFileSync(`/proc/${child}/comm`, 'utf8').trim() === name);
-  } catch {
-    return undefined;
-  }
-}
-
 interface Sent {
   readonly seq: number;
   readonly status: number;
@@ -71,37 +54,10 @@ interface Sent {
 export async function main(argv: readonly string[]): Promise<void> {
   const runs = numberOption(argv, 'runs', 2000, true);
   const rate = numberOption(argv, 'rate', 10);
-  const dir = mkdtempSync(join(tmpdir(), 'baton-load-'));
-  mkdirSync(join(dir, 'workflows'));
-  writeFileSync(join(dir, 'workflows', `${WORKFLOW}.yaml`), PROBE);
-  const apiKey = `bk_load_${generateKey().slice(0, 16)}`;
-  const apiPort = await freePort();
-  const env = {
-    ...process.env,
-    TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}`,
-    TEMPORAL_NAMESPACE: NAMESPACE,
-    ENCRYPTION_KEY: generateKey(),
-    BATON_API_KEYS: apiKey,
-    BATON_WORKFLOWS_DIR: join(dir, 'workflows'),
-    BATON_RESULTS_URL: `file://${join(dir, '.baton', 'results')}`,
-  };
-  const api = `http://127.0.0.1:${apiPort}`;
-  const dev = spawnTs(fileURLToPath(new URL('../cli/main.ts', import.meta.url)), {
-    name: 'baton dev',
-    env,
-    cwd: dir,
-    args: ['dev', '--no-ui', '--api-port', String(apiPort)],
-  });
+  const baton = await startBatonDev(NAMESPACE, { [`${WORKFLOW}.yaml`]: PROBE });
+  const { api, env, temporalPid } = baton;
+  const dev = baton.process;
   try {
-    const readyBy = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      if (!dev.alive) throw new Error(`baton dev exited before it was up: ${dev.stderrTail()}`);
-      if (Date.now() > readyBy) throw new Error(`baton dev not up after ${READY_TIMEOUT_MS} ms: ${dev.stderrTail()}`);
-      const ok = await fetch(`${api}/v1/health`).then((r) => r.ok, () => false);
-      if (ok) break;
-      await sleep(250);
-    }
-    const temporalPid = childNamed(dev.pid, 'temporal');
     const config = loadConfig(env);
     const client = await connectClient(env, config);
     const store = openResultStore(config.resultsUrl, config.keyRing);
@@ -109,11 +65,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     const post = async (seq: number): Promise<Sent> => {
       const started = performance.now();
       try {
-        const response = await fetch(`${api}/v1/workflows/${WORKFLOW}/runs`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ seq }),
-        });
+        const response = await baton.post(`/v1/workflows/${WORKFLOW}/runs`, { seq });
         const body = (await response.json()) as { runId?: string; error?: { message?: string } };
         return {
           seq,
@@ -228,7 +180,6 @@ export async function main(argv: readonly string[]): Promise<void> {
     await client.connection.close();
     if (problems.length > 0) process.exitCode = 1;
   } finally {
-    await dev.stop(30_000);
-    rmSync(dir, { recursive: true, force: true });
+    await baton.stop();
   }
 }
