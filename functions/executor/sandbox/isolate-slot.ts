@@ -34,6 +34,8 @@ export class IsolateSlot {
   readonly isolate: ivm.Isolate;
   readonly prelude: ivm.Script;
   uses = 0;
+  /** When the slot last went back to the pool (Date.now()). */
+  idleSince = 0;
   private readonly scripts = new Map<string, ivm.Script>();
   private next: Promise<ivm.Context> | undefined;
   private prepareTimer: NodeJS.Timeout | undefined;

@@ -250,6 +250,24 @@ describe('Sandbox isolates', () => {
     }
   });
 
+  it('keeps an isolate warm for each of 12 overlapping runs, and disposes the extra ones once they go unused', async () => {
+    const pool = new Sandbox({ memoryLimitMb: 16, idleTtlMs: 300 });
+    try {
+      const runner = codeRunner(pool);
+      const wave = () => Promise.all(Array.from({ length: 12 }, (_, i) => runner.value(`return ${i};`)));
+      expect(await wave()).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      const created = pool.isolatesCreated;
+      expect(pool.idleIsolates).toBe(created);
+      // The local Lambda endpoint's fan-outs: a second wave finds every isolate warm.
+      await wave();
+      expect(pool.isolatesCreated).toBe(created);
+      await expect.poll(() => pool.idleIsolates, { timeout: 5_000, interval: 50 }).toBe(4);
+      await runner.stillWorks();
+    } finally {
+      pool.dispose();
+    }
+  });
+
   it('is usable again after dispose, on a new isolate', async () => {
     const created = sandbox.isolatesCreated;
     sandbox.dispose();
