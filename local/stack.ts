@@ -7,7 +7,7 @@ import { Runtime, type Worker, type WorkflowBundleOption } from '@temporalio/wor
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { loadConfig, type BatonConfig, type Env } from '../shared/config/index.ts';
-import { connectClient, describeTls, temporalSettings, whenNamespaceKnown } from '../shared/temporal/index.ts';
+import { clientOver, connectClient, describeTls, markSharesWorkerConnection, temporalSettings, whenNamespaceKnown } from '../shared/temporal/index.ts';
 import { TemporalConnectError } from '../shared/errors/index.ts';
 import { connectWorker } from '../worker/connect.ts';
 import { createLambdaClient } from '../shared/lambda/client.ts';
@@ -140,14 +140,15 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const store = openResultStore(config.resultsUrl, config.keyRing, env);
     // With OTEL_EXPORTER_OTLP_ENDPOINT set, the stack traces as the deployed parts do (before the client connects).
     const tracing = startTracing('baton', env);
-    const client = await connectClient(env, config);
-    stops.push(() => client.connection.close());
+    const setupClient = await connectClient(env, config);
+    let client = setupClient;
+    stops.push(() => setupClient.connection.close());
     // A namespace registered just above may not be known to the operator service for a moment.
-    await whenNamespaceKnown(() => ensureSearchAttribute(client, config.temporal.namespace));
+    await whenNamespaceKnown(() => ensureSearchAttribute(setupClient, config.temporal.namespace));
 
     let worker: Worker | undefined;
     const wantWorker =
-      options.worker === 'auto' ? !(devServer === undefined && (await hasPollers(client, config))) : options.worker !== false;
+      options.worker === 'auto' ? !(devServer === undefined && (await hasPollers(setupClient, config))) : options.worker !== false;
     if (wantWorker) {
       const connection = await connectWorker(env, config);
       const w = await createBatonWorker({
@@ -165,6 +166,10 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
         await connection.close();
       });
       worker = w;
+      // Runs started here go over the worker's own connection, so the server can hand each its
+      // first workflow task in the start's reply (eager start) instead of through matching.
+      client = clientOver(connection, config);
+      markSharesWorkerConnection(client);
     }
     const start = (compiled: CompiledDefinition, trigger: TriggerData, registry?: Registry) =>
       startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger, ...(registry ? { registry } : {}) });

@@ -19,6 +19,7 @@ import { BATON_RUN, VERSION_MEMO, WORKFLOW_TASK_TIMEOUT_MS, storeKeys, type Bato
 import { batonWorkflowKey } from './search-attributes.ts';
 import { enterGate, leaveGate, type GateTuning } from './run-limit.ts';
 import type { RunLimit } from '../contract/index.ts';
+import { canStartEagerly } from '../temporal/eager-start.ts';
 
 export type RunHandle = WorkflowHandle<BatonRunWorkflow>;
 
@@ -66,6 +67,8 @@ export interface StartedRun {
   readonly handle: RunHandle;
   /** True when an idempotency key found a run that was already there. */
   readonly existing: boolean;
+  /** True when the server handed the run's first workflow task back in the start's reply (canStartEagerly). */
+  readonly eagerlyStarted?: boolean;
 }
 
 function callsWorkflows(compiled: CompiledDefinition): boolean {
@@ -150,8 +153,9 @@ export async function startRun(options: StartRunOptions): Promise<StartedRun> {
     const started = await options.client.workflow.start<BatonRunWorkflow>(BATON_RUN, {
       ...(await prepare(options, runId, limit)),
       ...(options.idempotencyKey ? KEYED_START : {}),
+      ...(canStartEagerly(options.client) ? { requestEagerStart: true } : {}),
     });
-    return { runId, handle: started, existing: false };
+    return { runId, handle: started, existing: false, eagerlyStarted: started.eagerlyStarted };
   } catch (error) {
     // A racing request with the same key started it and it has already closed.
     if (options.idempotencyKey && error instanceof WorkflowExecutionAlreadyStartedError) return { runId, handle, existing: true };

@@ -3,7 +3,7 @@
  * worker), from the settings in settings.ts. A client whose certificates are
  * files re-reads them when they change (client-credentials.ts).
  */
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import { Client, Connection, type ConnectionLike, type ConnectionOptions } from '@temporalio/client';
 import type { BatonConfig, Env } from '../config/index.ts';
 import { dataConverterFor } from '../codec/index.ts';
 import { TemporalConnectError, errorMessage } from '../errors/index.ts';
@@ -66,7 +66,11 @@ export async function connectTemporal(settings: TemporalSettings, extra: Partial
 }
 
 export async function connectClient(env: Env, config: BatonConfig): Promise<Client> {
-  const connection = await connectTemporal(temporalSettings(env, config));
+  return clientOver(await connectTemporal(temporalSettings(env, config)), config);
+}
+
+/** Baton's client (its namespace, codec and tracing) over a connection made elsewhere: a worker's, say. */
+export function clientOver(connection: ConnectionLike, config: BatonConfig): Client {
   return new Client({
     connection,
     namespace: config.temporal.namespace,

@@ -11,7 +11,9 @@ import { PATCH_IDS } from '../../worker/workflows/baton-run.ts';
 import { sdkBookkeeping } from '../support/history.ts';
 import { startTestStack, type TestStack } from '../support/test-stack.ts';
 import { storeKeys } from '../../shared/contract/index.ts';
-import { watchRun } from '../../shared/runs/index.ts';
+import { startRun, watchRun } from '../../shared/runs/index.ts';
+import { connectClient } from '../../shared/temporal/index.ts';
+import { compileDefinition, parseDefinition } from '../../shared/definition/index.ts';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -54,6 +56,26 @@ blocks:
       ['log', 'one {"two":2}'],
       ['warn', 'three'],
     ]);
+  });
+});
+
+describe('eager start', () => {
+  it("hands a run started on the stack its first workflow task in the start's reply, and only over the worker's connection", async () => {
+    const yaml = await readFile('workflows/hello.yaml', 'utf8');
+    const eager = await stack.begin(yaml, { name: 'Ada' });
+    expect(eager.eagerlyStarted).toBe(true);
+    expect((await watchRun(eager.handle, stack.store)).status).toBe('completed');
+
+    // A client of its own (as a deployed API has) cannot ask for it; its runs go through matching.
+    const other = await connectClient(stack.env, stack.config);
+    try {
+      const compiled = compileDefinition(parseDefinition(yaml, 'hello.yaml'));
+      const started = await startRun({ client: other, store: stack.store, taskQueue: stack.config.taskQueue, compiled, trigger: { type: 'manual', data: { name: 'Bo' } } });
+      expect(started.eagerlyStarted).toBe(false);
+      expect((await watchRun(started.handle, stack.store)).status).toBe('completed');
+    } finally {
+      await other.connection.close();
+    }
   });
 });
 

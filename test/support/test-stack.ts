@@ -22,7 +22,7 @@ export interface RunOptions {
 export interface TestStack extends EmbeddedStack {
   readonly resultsDir: string;
   /** Starts a definition (YAML text) and returns at once. */
-  begin(yaml: string, data?: unknown, options?: RunOptions): Promise<{ runId: string; handle: RunHandle }>;
+  begin(yaml: string, data?: unknown, options?: RunOptions): Promise<{ runId: string; handle: RunHandle; eagerlyStarted?: boolean }>;
   /** Runs a definition (YAML text) to its end. */
   run(yaml: string, data?: unknown, options?: RunOptions): Promise<RunOutcome & { runId: string; changes: BlockChange[] }>;
 }
