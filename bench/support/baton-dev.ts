@@ -63,7 +63,7 @@ export async function startBatonDev(namespace: string, workflows: Record<string,
     env,
     cwd: dir,
     args: ['dev', '--no-ui', '--api-port', String(apiPort)],
-    ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`] } : {}),
+    ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`, ...(process.env.BATON_BENCH_CPU_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BATON_BENCH_CPU_PROF_INTERVAL}`] : [])] } : {}),
   });
   const stop = async () => {
     await dev.stop(30_000);
