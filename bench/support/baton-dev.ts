@@ -12,6 +12,7 @@ import { generateKey } from '../../shared/codec/index.ts';
 import type { Env } from '../../shared/config/index.ts';
 import { freePort } from '../../local/free-port.ts';
 import { spawnTs, type NodeProcess } from '../../local/node-process.ts';
+import { profileNodeArgs } from './profile.ts';
 
 const READY_TIMEOUT_MS = 180_000;
 
@@ -56,14 +57,13 @@ export async function startBatonDev(namespace: string, workflows: Record<string,
     BATON_RESULTS_URL: `file://${join(dir, '.baton', 'results')}`,
   };
   const api = `http://127.0.0.1:${apiPort}`;
-  // BATON_BENCH_CPU_PROF=DIR: a V8 CPU profile of each thread of baton dev, for finding where the time goes.
-  const profile = process.env.BATON_BENCH_CPU_PROF;
+  const nodeArgs = profileNodeArgs();
   const dev = spawnTs(fileURLToPath(new URL('../../cli/main.ts', import.meta.url)), {
     name: 'baton dev',
     env,
     cwd: dir,
     args: ['dev', '--no-ui', '--api-port', String(apiPort)],
-    ...(profile ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profile}`, ...(process.env.BATON_BENCH_CPU_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.BATON_BENCH_CPU_PROF_INTERVAL}`] : [])] } : {}),
+    ...(nodeArgs ? { nodeArgs } : {}),
   });
   const stop = async () => {
     await dev.stop(30_000);

@@ -16,6 +16,7 @@ import { startDevServer, type DevServer } from '../../local/dev-server.ts';
 import type { NodeProcess } from '../../local/node-process.ts';
 import { startLambdaProcess, startWorkerProcess, type LambdaProcess } from '../../local/split-stack.ts';
 import { bundleBatonWorkflows } from '../../worker/worker.ts';
+import { profileNodeArgs } from './profile.ts';
 
 export interface BenchStack {
   readonly server: DevServer;
@@ -50,9 +51,7 @@ export async function startBenchStack(namespace: string): Promise<BenchStack> {
     const config = loadConfig(env);
     const client = await connectClient(env, config);
     stops.push(() => client.connection.close());
-    // BATON_BENCH_CPU_PROF=DIR: a V8 CPU profile of each Node process of the stack, for finding where the time goes.
-    const profile = process.env.BATON_BENCH_CPU_PROF;
-    const nodeArgs = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : undefined;
+    const nodeArgs = profileNodeArgs();
     const lambda = await startLambdaProcess(env, { name: 'executors', ...(nodeArgs ? { nodeArgs } : {}) });
     stops.push(() => lambda.process.stop());
     return {
