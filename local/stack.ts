@@ -142,7 +142,13 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     const tracing = startTracing('baton', env);
     const setupClient = await connectClient(env, config);
     let client = setupClient;
-    stops.push(() => setupClient.connection.close());
+    let setupClosed = false;
+    const closeSetup = async () => {
+      if (setupClosed) return;
+      setupClosed = true;
+      await setupClient.connection.close();
+    };
+    stops.push(closeSetup);
     // A namespace registered just above may not be known to the operator service for a moment.
     await whenNamespaceKnown(() => ensureSearchAttribute(setupClient, config.temporal.namespace));
 
@@ -170,6 +176,8 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
       // first workflow task in the start's reply (eager start) instead of through matching.
       client = clientOver(connection, config);
       markSharesWorkerConnection(client);
+      // Nothing uses the setup client's own channel any more.
+      await closeSetup();
     }
     const start = (compiled: CompiledDefinition, trigger: TriggerData, registry?: Registry) =>
       startRun({ client, store, taskQueue: config.taskQueue, compiled, trigger, ...(registry ? { registry } : {}) });
